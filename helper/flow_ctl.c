@@ -1,0 +1,604 @@
+/*
+ * flow_ctl.c - fioctl commands (FIO_MSG_CTL).
+ *
+ * decode -> usage checks -> authorisation from the peer's uid only -> the
+ * account must exist -> (self-service that changes things: the login
+ * conversation first) -> act -> audit -> VERDICT. Asking about another
+ * user's account and asking about an account that does not exist end the
+ * same way: "permission denied or no such user", FIO_RESULT_PERM.
+ * Password hashing runs on a worker; the store is touched on this thread only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "fio-codec.h"
+#include "fio-proto.h"
+#include "fio-wipe.h"
+
+#include "authz.h"
+#include "conn.h"
+#include "flow_auth.h"
+#include "flow_ctl.h"
+#include "flow_enroll.h"
+#include "log.h"
+#include "password.h"
+#include "server.h"
+#include "store.h"
+
+#define CTL_SERVICE "fioctl"
+#define MSG_PERM "permission denied or no such user"
+
+struct ctl_req {
+	uint32_t cmd;
+	uint32_t flags;
+	char *user;
+	char *arg;
+	char *secret; /* wiped as soon as it has been hashed or used */
+	size_t secret_len;
+	uid_t uid;
+	int admin;
+	unsigned hash_cost;
+	char *hash;
+	int hash_rc;
+};
+
+typedef void (*ctl_act_fn)(struct fio_conn *c, struct ctl_req *r);
+
+struct ctl_cmd {
+	const char *event; /* audit event */
+	int need_user;     /* user must be a valid name (else must be empty) */
+	int admin_only;    /* else admin or self */
+	int reauth;        /* self (not admin) passes the login conversation first */
+	int takes_arg;     /* else arg must be empty */
+	int takes_secret;  /* else secret must be empty */
+	ctl_act_fn act;
+};
+
+static const struct ctl_cmd *ctl_cmd_of(uint32_t cmd);
+
+static void
+ctl_free(struct ctl_req *r)
+{
+	if (r == NULL)
+		return;
+	free(r->user);
+	free(r->arg);
+	if (r->secret != NULL)
+		fio_freezero(r->secret, r->secret_len + 1);
+	fio_freezero_str(r->hash);
+	free(r);
+}
+
+/* Output failures close the connection (conn.h); the verdict is then dropped. */
+static void
+ctl_say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (conn_info(c, kind, "%s", text) != 0)
+		log_debug("cannot send a message; the connection is closing");
+}
+
+/* The one way out: audit (not for a successful status), verdict, free. */
+static void
+ctl_end(struct fio_conn *c, struct ctl_req *r, uint32_t result, const char *reason)
+{
+	if (r->cmd != FIO_CTL_STATUS || result != FIO_RESULT_OK)
+		fio_audit(ctl_cmd_of(r->cmd)->event, r->user, (long)r->uid, CTL_SERVICE, "",
+		          flow_result_name(result), reason);
+	conn_verdict(c, result, 0);
+	ctl_free(r);
+}
+
+static void
+ctl_refuse(struct fio_conn *c, struct ctl_req *r, const char *reason)
+{
+	ctl_say(c, FIO_INFO_ERROR, MSG_PERM);
+	ctl_end(c, r, FIO_RESULT_PERM, reason);
+}
+
+static void
+ctl_unavailable(struct fio_conn *c, struct ctl_req *r, const char *reason)
+{
+	log_err("%s: %s", ctl_cmd_of(r->cmd)->event, reason);
+	ctl_end(c, r, FIO_RESULT_UNAVAILABLE, reason);
+}
+
+/* Fetches r->user into *u; on failure ends the request and returns -1. */
+static int
+ctl_get_user(struct fio_conn *c, struct ctl_req *r, struct fio_user *u)
+{
+	int rc = fio_store_user_get(conn_server(c)->store, r->user, u);
+
+	if (rc == FIO_STORE_OK)
+		return 0;
+	if (rc == FIO_STORE_NOTFOUND)
+		ctl_refuse(c, r, "no such user");
+	else
+		ctl_unavailable(c, r, "store error");
+	return -1;
+}
+
+/* Continuation for flow_enroll.c: it audited; send the verdict. */
+static void
+ctl_flow_done(struct fio_conn *c, uint32_t result, void *arg)
+{
+	conn_verdict(c, result, 0);
+	ctl_free(arg);
+}
+
+/* ---- password hashing on a worker ---------------------------------------------- */
+
+static void ctl_add_store(struct fio_conn *c, struct ctl_req *r, const char *hash);
+static void ctl_passwd_store(struct fio_conn *c, struct ctl_req *r);
+
+static void
+ctl_hash_work(void *arg)
+{
+	struct ctl_req *r = arg;
+
+	r->hash_rc = fio_password_hash(r->secret, r->hash_cost, &r->hash);
+	fio_freezero(r->secret, r->secret_len + 1);
+	r->secret = NULL;
+	r->secret_len = 0;
+}
+
+static void
+ctl_hash_done(struct fio_conn *c, void *arg)
+{
+	struct ctl_req *r = arg;
+
+	if (c == NULL) {
+		ctl_free(r);
+		return;
+	}
+	if (r->hash_rc != 0 || r->hash == NULL) {
+		ctl_unavailable(c, r, "cannot hash the password");
+		return;
+	}
+	if (r->cmd == FIO_CTL_USER_ADD)
+		ctl_add_store(c, r, r->hash);
+	else
+		ctl_passwd_store(c, r);
+}
+
+static void
+ctl_hash_start(struct fio_conn *c, struct ctl_req *r)
+{
+	if (conn_work(c, ctl_hash_work, ctl_hash_done, r) != 0)
+		ctl_unavailable(c, r, "worker queue full");
+}
+
+/* ---- the commands ----------------------------------------------------------- */
+
+static void
+ctl_status(struct fio_conn *c, struct ctl_req *r)
+{
+	static const char *const keys[] = {"version", "store"};
+	const char *backend = conn_server(c)->cfg.store_backend;
+	char version[16];
+	const char *values[] = {version, backend};
+
+	snprintf(version, sizeof(version), "%u", FIO_PROTO_VERSION);
+	ctl_say(c, FIO_INFO_TEXT, "fio-helperd: ok (protocol %u, store %s)", FIO_PROTO_VERSION,
+	        backend);
+	if (conn_record(c, 2, keys, values) != 0)
+		log_debug("cannot send the status record");
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+static void
+ctl_add_store(struct fio_conn *c, struct ctl_req *r, const char *hash)
+{
+	int rc = fio_store_user_add(conn_server(c)->store, r->user, r->arg, hash, time(NULL));
+
+	if (rc == FIO_STORE_EXISTS) {
+		ctl_end(c, r, FIO_RESULT_EXISTS, "user exists");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	if (hash[0] != '\0')
+		ctl_say(c, FIO_INFO_TEXT, "User %s added.", r->user);
+	else
+		ctl_say(c, FIO_INFO_TEXT,
+		        "User %s added without a password (set one with \"fioctl passwd %s\").",
+		        r->user, r->user);
+	ctl_end(c, r, FIO_RESULT_OK, hash[0] != '\0' ? "with password" : "without password");
+}
+
+static void
+ctl_user_add(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_user u = {0};
+	int rc = fio_store_user_get(conn_server(c)->store, r->user, &u);
+
+	fio_user_clear(&u);
+	if (rc == FIO_STORE_OK) {
+		ctl_end(c, r, FIO_RESULT_EXISTS, "user exists");
+		return;
+	}
+	if (rc != FIO_STORE_NOTFOUND) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	if (r->secret_len == 0)
+		ctl_add_store(c, r, "");
+	else
+		ctl_hash_start(c, r);
+}
+
+static void
+ctl_user_del(struct fio_conn *c, struct ctl_req *r)
+{
+	int rc = fio_store_user_del(conn_server(c)->store, r->user);
+
+	if (rc == FIO_STORE_NOTFOUND) {
+		ctl_refuse(c, r, "no such user");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	ctl_say(c, FIO_INFO_TEXT, "User %s deleted.", r->user);
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+static void
+ctl_user_show(struct fio_conn *c, struct ctl_req *r)
+{
+	static const char *const keys[] = {
+	        "name", "email", "password", "totp", "recovery_codes_left", "created"};
+	struct fio_user u = {0};
+	char left[16], created[32] = "";
+	time_t t;
+	struct tm tm;
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	t = (time_t)u.created;
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(left, sizeof(left), "%u", u.recovery_left);
+	{
+		const char *values[] = {u.name,
+		                        u.email != NULL ? u.email : "",
+		                        u.pwhash != NULL && u.pwhash[0] != '\0' ? "set" : "none",
+		                        u.totp_blob != NULL ? "enrolled" : "none",
+		                        left,
+		                        created};
+
+		if (conn_record(c, 6, keys, values) != 0)
+			log_debug("cannot send the user record");
+	}
+	fio_user_clear(&u);
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+struct list_ctx {
+	struct fio_conn *c;
+	unsigned n;
+	int failed;
+};
+
+static int
+ctl_list_one(const struct fio_user *u, void *p)
+{
+	static const char *const keys[] = {"name", "email", "totp"};
+	struct list_ctx *l = p;
+	const char *values[] = {u->name, u->email != NULL ? u->email : "",
+	                        u->totp_blob != NULL ? "enrolled" : "none"};
+
+	if (l->n >= FIO_MAX_RECORDS || conn_record(l->c, 3, keys, values) != 0) {
+		l->failed = 1;
+		return 1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+ctl_user_list(struct fio_conn *c, struct ctl_req *r)
+{
+	struct list_ctx l = {.c = c, .n = 0, .failed = 0};
+	int rc = fio_store_user_list(conn_server(c)->store, ctl_list_one, &l);
+
+	if (l.failed) {
+		ctl_end(c, r, FIO_RESULT_UNAVAILABLE, "cannot send the list");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+static void
+ctl_passwd(struct fio_conn *c, struct ctl_req *r)
+{
+	ctl_hash_start(c, r);
+}
+
+static void
+ctl_passwd_store(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_user u = {0};
+	int rc;
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	rc = fio_store_set_password(conn_server(c)->store, u.id, r->hash);
+	fio_user_clear(&u);
+	if (rc == FIO_STORE_NOTFOUND) {
+		ctl_refuse(c, r, "no such user");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	ctl_say(c, FIO_INFO_TEXT, "Password changed for %s.", r->user);
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+static void
+ctl_enroll(struct fio_conn *c, struct ctl_req *r)
+{
+	struct flow_enroll_opts o = {.flags = 0, .service = CTL_SERVICE, .import_b32 = NULL};
+	struct fio_user u = {0};
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	if ((r->flags & FIO_CTL_F_JSON) != 0)
+		o.flags |= FLOW_ENROLL_F_RECORDS;
+	if (r->secret_len > 0)
+		o.import_b32 = r->secret;
+	flow_enroll_start(c, &u, &o, ctl_flow_done, r);
+	fio_user_clear(&u);
+}
+
+static void
+ctl_unenroll(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_user u = {0};
+	int rc = FIO_STORE_OK, had;
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	had = u.totp_blob != NULL || u.recovery_left > 0;
+	if (had)
+		rc = fio_store_unenroll(conn_server(c)->store, u.id);
+	fio_user_clear(&u);
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	if (had)
+		ctl_say(c, FIO_INFO_TEXT, "Authenticator and recovery codes removed for %s.",
+		        r->user);
+	else
+		ctl_say(c, FIO_INFO_TEXT, "No authenticator was enrolled for %s.", r->user);
+	ctl_end(c, r, FIO_RESULT_OK, had ? "" : "nothing enrolled");
+}
+
+static void
+ctl_recovery_regen(struct fio_conn *c, struct ctl_req *r)
+{
+	struct flow_enroll_opts o = {.flags = 0, .service = CTL_SERVICE, .import_b32 = NULL};
+	struct fio_user u = {0};
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	if (u.totp_blob == NULL) {
+		fio_user_clear(&u);
+		ctl_say(c, FIO_INFO_ERROR, "no authenticator is enrolled for %s", r->user);
+		ctl_end(c, r, FIO_RESULT_USAGE, "nothing enrolled");
+		return;
+	}
+	if ((r->flags & FIO_CTL_F_JSON) != 0)
+		o.flags |= FLOW_ENROLL_F_RECORDS;
+	flow_recovery_regen_run(c, &u, &o, ctl_flow_done, r);
+	fio_user_clear(&u);
+}
+
+static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
+        [0] = {"ctl", 0, 1, 0, 0, 0, NULL},
+        [FIO_CTL_STATUS] = {"status", 0, 0, 0, 0, 0, ctl_status},
+        [FIO_CTL_USER_ADD] = {"user_add", 1, 1, 0, 1, 1, ctl_user_add},
+        [FIO_CTL_USER_DEL] = {"user_del", 1, 1, 0, 0, 0, ctl_user_del},
+        [FIO_CTL_USER_SHOW] = {"user_show", 1, 0, 0, 0, 0, ctl_user_show},
+        [FIO_CTL_USER_LIST] = {"user_list", 0, 1, 0, 0, 0, ctl_user_list},
+        [FIO_CTL_PASSWD] = {"passwd", 1, 0, 1, 0, 1, ctl_passwd},
+        [FIO_CTL_ENROLL] = {"enroll", 1, 0, 1, 0, 1, ctl_enroll},
+        [FIO_CTL_UNENROLL] = {"unenroll", 1, 0, 1, 0, 0, ctl_unenroll},
+        [FIO_CTL_RECOVERY_REGEN] = {"recovery_regen", 1, 0, 1, 0, 0, ctl_recovery_regen},
+};
+
+static const struct ctl_cmd *
+ctl_cmd_of(uint32_t cmd)
+{
+	return &ctl_cmds[cmd <= FIO_CTL_MAX ? cmd : 0];
+}
+
+/* ---- decoding, checking, authorising -------------------------------------------- */
+
+static int
+ctl_decode(struct fio_buf *p, struct ctl_req *r)
+{
+	int rc;
+
+	if ((rc = fio_get_u32(p, &r->cmd)) != 0 || (rc = fio_get_u32(p, &r->flags)) != 0 ||
+	    (rc = fio_get_str(p, &r->user, NULL, FIO_NAME_MAX)) != 0 ||
+	    (rc = fio_get_str(p, &r->arg, NULL, FIO_ARG_MAX)) != 0 ||
+	    (rc = fio_get_secret(p, &r->secret, &r->secret_len, FIO_SECRET_MAX)) != 0 ||
+	    (rc = fio_buf_done(p)) != 0)
+		return rc;
+	if (r->cmd < 1 || r->cmd > FIO_CTL_MAX || (r->flags & ~FIO_CTL_F_KNOWN) != 0)
+		return -FIO_ERR_FORMAT;
+	return 0;
+}
+
+/* Empty, or one '@' between non-empty parts, printable ASCII, no spaces. */
+static int
+ctl_email_valid(const char *s)
+{
+	size_t n = strlen(s);
+	const char *at = strchr(s, '@');
+
+	if (n == 0)
+		return 1;
+	if (n > FIO_EMAIL_MAX || at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+		return 0;
+	for (; *s != '\0'; s++) {
+		if (*s <= ' ' || *s >= 0x7f || *s == '"' || *s == '\\')
+			return 0;
+	}
+	return 1;
+}
+
+static const char *
+ctl_usage_error(const struct ctl_req *r, const struct ctl_cmd *d)
+{
+	if (d->need_user && !authz_name_valid(r->user))
+		return "invalid user name";
+	if (!d->need_user && r->user[0] != '\0')
+		return "this command takes no user name";
+	if (!d->takes_arg && r->arg[0] != '\0')
+		return "unexpected argument";
+	if (!d->takes_secret && r->secret_len != 0)
+		return "unexpected secret";
+	if (r->cmd == FIO_CTL_USER_ADD && !ctl_email_valid(r->arg))
+		return "invalid e-mail address";
+	if (r->cmd == FIO_CTL_PASSWD && r->secret_len == 0)
+		return "password must not be empty";
+	if ((r->cmd == FIO_CTL_PASSWD || r->cmd == FIO_CTL_USER_ADD) &&
+	    r->secret_len > FIO_PASSWORD_MAX)
+		return "password too long (at most 511 bytes)";
+	return NULL;
+}
+
+static void
+ctl_authed(struct fio_conn *c, uint32_t result, uint32_t authtok_len, void *arg)
+{
+	struct ctl_req *r = arg;
+
+	(void)authtok_len;
+	if (c == NULL) {
+		ctl_free(r);
+		return;
+	}
+	if (result != FIO_RESULT_OK) {
+		ctl_end(c, r, result, "re-authentication failed");
+		return;
+	}
+	ctl_cmd_of(r->cmd)->act(c, r);
+}
+
+/* Self-service that changes things: the login conversation first. */
+static void
+ctl_reauth(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_auth_req *a = calloc(1, sizeof(*a));
+
+	if (a == NULL || (a->service = strdup(CTL_SERVICE)) == NULL ||
+	    (a->user = strdup(r->user)) == NULL || (a->rhost = strdup("")) == NULL ||
+	    (a->ruser = strdup("")) == NULL || (a->tty = strdup("")) == NULL) {
+		if (a != NULL)
+			fio_auth_req_free(a);
+		ctl_unavailable(c, r, "out of memory");
+		return;
+	}
+	a->flags = 0;
+	a->authtok = NULL;
+	a->authtok_len = 0;
+	flow_auth_run(c, a, ctl_authed, r);
+}
+
+/* Commands about one account: admin, or self for the self-service ones. */
+static void
+ctl_for_user(struct fio_conn *c, struct ctl_req *r, const struct ctl_cmd *d)
+{
+	struct fio_user u = {0};
+
+	if (!r->admin && (d->admin_only || !authz_is_self(r->uid, r->user))) {
+		ctl_refuse(c, r,
+		           d->admin_only ? "caller is not an administrator"
+		                         : "caller is not the account's owner");
+		return;
+	}
+	if (r->cmd == FIO_CTL_USER_ADD) {
+		d->act(c, r);
+		return;
+	}
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	fio_user_clear(&u);
+	if (!r->admin && r->cmd == FIO_CTL_ENROLL && r->secret_len > 0) {
+		ctl_say(c, FIO_INFO_ERROR, "only an administrator may import a secret");
+		ctl_end(c, r, FIO_RESULT_PERM, "import by a non-administrator");
+		return;
+	}
+	if (!r->admin && d->reauth)
+		ctl_reauth(c, r);
+	else
+		d->act(c, r);
+}
+
+static void
+ctl_dispatch(struct fio_conn *c, struct ctl_req *r)
+{
+	const struct ctl_cmd *d = ctl_cmd_of(r->cmd);
+	struct fio_server *s = conn_server(c);
+	const char *msg = ctl_usage_error(r, d);
+
+	if (msg != NULL) {
+		ctl_say(c, FIO_INFO_ERROR, "%s", msg);
+		ctl_end(c, r, FIO_RESULT_USAGE, msg);
+		return;
+	}
+	r->admin = authz_is_admin(s, r->uid);
+	r->hash_cost = s->cfg.hash_cost;
+	if (d->need_user) {
+		ctl_for_user(c, r, d);
+		return;
+	}
+	if (d->admin_only && !r->admin) {
+		ctl_refuse(c, r, "caller is not an administrator");
+		return;
+	}
+	d->act(c, r);
+}
+
+int
+flow_ctl_start(struct fio_conn *c, struct fio_buf *payload)
+{
+	struct ctl_req *r = calloc(1, sizeof(*r));
+	int rc;
+
+	if (r == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	rc = ctl_decode(payload, r);
+	if (rc != 0) {
+		log_debug("malformed CTL request from uid %ld: %s", (long)conn_uid(c),
+		          fio_strerror(rc));
+		ctl_free(r);
+		return -1;
+	}
+	r->uid = conn_uid(c);
+	ctl_dispatch(c, r);
+	return 0;
+}

@@ -1,0 +1,440 @@
+/*
+ * flow_enroll.c - enrolling an authenticator app and issuing recovery codes.
+ *
+ * Interactive: new secret -> INFO (key, URI, QR) [+ RECORD] -> PROMPT for one
+ * code (three tries) -> recovery codes made on a worker (ten KDFs) -> secret
+ * sealed and stored with the codes in one durable write -> codes shown once.
+ * Import: decode the given secret -> codes -> store (last step -1) -> show.
+ * Nothing is stored unless the whole flow succeeds; the secret, its base32,
+ * the URI, the QR and the shown codes are wiped as soon as they are sent.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "fio-proto.h"
+#include "fio-wipe.h"
+
+#include "conn.h"
+#include "crypto.h"
+#include "flow_enroll.h"
+#include "log.h"
+#include "qr.h"
+#include "recovery.h"
+#include "server.h"
+#include "store.h"
+#include "totp.h"
+
+#define ENROLL_TRIES 3u
+#define ENROLL_IMPORT_MIN 10 /* bytes: 80 bits */
+#define PROMPT_CODE "Verification code: "
+#define MSG_PERM "permission denied or no such user"
+#define CODES_LEN (FIO_RECOVERY_COUNT * (FIO_RECOVERY_SHOWN_LEN + 1))
+
+struct enroll {
+	flow_enroll_done_fn done;
+	void *arg;
+	char *name;
+	char *service;
+	int64_t user_id;
+	uid_t uid;
+	uint32_t flags;
+	int regen;
+	int imported;
+	unsigned digits, period, window;
+	uint32_t iterations;
+	unsigned tries;
+	int64_t last_step;
+	int gen_rc;
+	size_t secret_len;
+	unsigned char secret[FIO_TOTP_SECRET_MAX];
+	char shown[FIO_RECOVERY_COUNT][FIO_RECOVERY_SHOWN_LEN + 1];
+	struct fio_recovery_rec recs[FIO_RECOVERY_COUNT];
+};
+
+static void enroll_prompt(struct fio_conn *c, struct enroll *e);
+
+const char *
+flow_result_name(uint32_t result)
+{
+	static const char *const names[] = {
+	        "ok",     "denied", "locked", "new_authtok", "suspended", "unavailable",
+	        "ignore", "usage",  "perm",   "exists",      "conv",
+	};
+
+	if (result < sizeof(names) / sizeof(names[0]))
+		return names[result];
+	return "error";
+}
+
+/* Output failures close the connection (conn.h); the flow then just ends. */
+static void
+say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (conn_info(c, kind, "%s", text) != 0)
+		log_debug("cannot send a message; the connection is closing");
+}
+
+static void
+enroll_free(struct enroll *e)
+{
+	free(e->name);
+	free(e->service);
+	fio_freezero(e, sizeof(*e));
+}
+
+/* The one way out: audit, free, then tell the caller (c may be NULL). */
+static void
+enroll_finish(struct fio_conn *c, struct enroll *e, uint32_t result, const char *reason)
+{
+	flow_enroll_done_fn done = e->done;
+	void *arg = e->arg;
+
+	fio_audit(e->regen ? "recovery_regen" : "enroll", e->name, (long)e->uid, e->service, "",
+	          c == NULL ? "conv" : flow_result_name(result), reason);
+	enroll_free(e);
+	done(c, c == NULL ? FIO_RESULT_CONV : result, arg);
+}
+
+static struct enroll *
+enroll_new(struct fio_conn *c, const struct fio_user *u, const struct flow_enroll_opts *o,
+           flow_enroll_done_fn done, void *arg)
+{
+	const struct fio_config *cfg = &conn_server(c)->cfg;
+	struct enroll *e = calloc(1, sizeof(*e));
+
+	if (e == NULL || (e->name = strdup(u->name)) == NULL ||
+	    (e->service = strdup(o->service != NULL ? o->service : "")) == NULL) {
+		if (e != NULL)
+			enroll_free(e);
+		log_err("out of memory");
+		done(c, FIO_RESULT_UNAVAILABLE, arg);
+		return NULL;
+	}
+	e->done = done;
+	e->arg = arg;
+	e->user_id = u->id;
+	e->uid = conn_uid(c);
+	e->flags = o->flags;
+	e->digits = cfg->totp_digits;
+	e->period = cfg->totp_period;
+	e->window = cfg->totp_window;
+	e->iterations = cfg->recovery_iterations;
+	e->last_step = -1;
+	return e;
+}
+
+/* ---- showing the secret --------------------------------------------------- */
+
+static int
+show_secret(struct fio_conn *c, struct enroll *e, const char *b32, const char *uri)
+{
+	static const char *const keys[] = {"secret", "uri"};
+	const char *values[] = {b32, uri};
+	char *grouped = fio_totp_grouped(b32);
+	char *qr = NULL;
+	int rc = -1;
+
+	if (grouped == NULL)
+		goto out;
+	if (conn_info(c, FIO_INFO_TEXT,
+	              "Add this account to your authenticator app: scan the QR code or type the "
+	              "secret key.\nSecret key: %s\notpauth URI: %s",
+	              grouped, uri) != 0)
+		goto out;
+	qr = fio_qr_render(uri);
+	if (qr == NULL)
+		log_warn("cannot draw the QR code; showing the key and URI only");
+	else if (conn_info(c, FIO_INFO_TEXT, "%s", qr) != 0)
+		goto out;
+	if ((e->flags & FLOW_ENROLL_F_RECORDS) != 0 && conn_record(c, 2, keys, values) != 0)
+		goto out;
+	rc = 0;
+out:
+	fio_freezero_str(grouped);
+	fio_freezero_str(qr);
+	return rc;
+}
+
+/* INFO (and RECORD) with the new secret; all of it precedes the prompt. */
+static int
+enroll_show(struct fio_conn *c, struct enroll *e)
+{
+	const struct fio_config *cfg = &conn_server(c)->cfg;
+	char b32[(FIO_TOTP_SECRET_MAX * 8 + 4) / 5 + 1];
+	char *uri = NULL;
+	int rc = -1;
+
+	if (fio_base32_encode(e->secret, e->secret_len, b32, sizeof(b32)) == 0)
+		goto out;
+	uri = fio_totp_uri(cfg->totp_issuer, e->name, b32, e->digits, e->period);
+	if (uri == NULL)
+		goto out;
+	rc = show_secret(c, e, b32, uri);
+out:
+	FIO_WIPE_ARRAY(b32);
+	fio_freezero_str(uri);
+	return rc;
+}
+
+/* ---- storing and showing the codes ------------------------------------------- */
+
+/* Seals the secret to its owner and stores it with the codes in one write. */
+static int
+enroll_store(struct fio_conn *c, struct enroll *e)
+{
+	struct fio_server *s = conn_server(c);
+	char aad[FIO_NAME_MAX + 8];
+	unsigned char *blob = NULL;
+	size_t bloblen = 0;
+	int rc;
+
+	snprintf(aad, sizeof(aad), "totp:%s", e->name);
+	if (fio_seal(&s->key, aad, e->secret, e->secret_len, &blob, &bloblen) != 0) {
+		log_err("cannot seal the TOTP secret of %s", e->name);
+		return FIO_STORE_ERR;
+	}
+	rc = fio_store_enroll(s->store, e->user_id, blob, bloblen, e->digits, e->period,
+	                      e->last_step, e->recs, FIO_RECOVERY_COUNT);
+	fio_freezero(blob, bloblen);
+	return rc;
+}
+
+/* One INFO with the codes one per line; with records, one space-separated. */
+static int
+show_codes(struct fio_conn *c, struct enroll *e)
+{
+	static const char *const keys[] = {"recovery_codes"};
+	char lines[CODES_LEN], list[CODES_LEN];
+	const char *values[] = {list};
+	size_t o = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < FIO_RECOVERY_COUNT; i++) {
+		size_t n = strlen(e->shown[i]);
+
+		memcpy(lines + o, e->shown[i], n);
+		memcpy(list + o, e->shown[i], n);
+		o += n;
+		lines[o] = '\n';
+		list[o] = ' ';
+		o++;
+	}
+	lines[o - 1] = '\0';
+	list[o - 1] = '\0';
+	if (conn_info(c, FIO_INFO_TEXT, "Recovery codes (each works once; store them safely):\n%s",
+	              lines) != 0)
+		goto out;
+	if ((e->flags & FLOW_ENROLL_F_RECORDS) != 0 && conn_record(c, 1, keys, values) != 0)
+		goto out;
+	rc = 0;
+out:
+	FIO_WIPE_ARRAY(lines);
+	FIO_WIPE_ARRAY(list);
+	FIO_WIPE_ARRAY(e->shown);
+	return rc;
+}
+
+/* The account may have been deleted (or deleted and re-added) while the user
+ * typed the code: OK if it is still the same one, else NOTFOUND or ERR. */
+static int
+user_still_there(struct fio_conn *c, const struct enroll *e)
+{
+	struct fio_user u = {0};
+	int rc = fio_store_user_get(conn_server(c)->store, e->name, &u);
+
+	if (rc == FIO_STORE_OK && u.id != e->user_id)
+		rc = FIO_STORE_NOTFOUND;
+	fio_user_clear(&u);
+	return rc;
+}
+
+static void
+gen_work(void *arg)
+{
+	struct enroll *e = arg;
+
+	e->gen_rc = fio_recovery_generate(e->iterations, e->shown, e->recs);
+}
+
+static void
+gen_done(struct fio_conn *c, void *arg)
+{
+	struct enroll *e = arg;
+	int rc;
+
+	if (c == NULL) {
+		enroll_finish(NULL, e, FIO_RESULT_CONV, "connection closed; nothing stored");
+		return;
+	}
+	if (e->gen_rc != 0) {
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot make recovery codes");
+		return;
+	}
+	rc = user_still_there(c, e);
+	if (rc == FIO_STORE_OK && e->regen)
+		rc = fio_store_recovery_replace(conn_server(c)->store, e->user_id, e->recs,
+		                                FIO_RECOVERY_COUNT);
+	else if (rc == FIO_STORE_OK)
+		rc = enroll_store(c, e);
+	fio_wipe(e->secret, sizeof(e->secret));
+	FIO_WIPE_ARRAY(e->recs);
+	if (rc == FIO_STORE_NOTFOUND) {
+		say(c, FIO_INFO_ERROR, MSG_PERM);
+		enroll_finish(c, e, FIO_RESULT_PERM, "user removed meanwhile");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		log_err("cannot store the %s of %s", e->regen ? "recovery codes" : "enrolment",
+		        e->name);
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "store error");
+		return;
+	}
+	if (show_codes(c, e) != 0) {
+		enroll_finish(c, e, FIO_RESULT_OK, "stored; the codes could not be shown");
+		return;
+	}
+	if (e->regen)
+		say(c, FIO_INFO_TEXT, "The old recovery codes of %s no longer work.", e->name);
+	else
+		say(c, FIO_INFO_TEXT, "Authenticator enrolled for %s.", e->name);
+	enroll_finish(c, e, FIO_RESULT_OK, e->imported ? "imported secret" : "");
+}
+
+static void
+enroll_generate(struct fio_conn *c, struct enroll *e)
+{
+	if (conn_work(c, gen_work, gen_done, e) != 0)
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "worker queue full");
+}
+
+/* ---- the confirmation code --------------------------------------------------- */
+
+/* 1 if answer is the current code (e->last_step set), 0 if not, -1 on error. */
+static int
+enroll_check(struct enroll *e, const char *answer)
+{
+	char canon[16];
+	int64_t matched = -1;
+	int rc;
+
+	if (fio_totp_canon(answer, e->digits, canon, sizeof(canon)) != 0)
+		return 0;
+	rc = fio_totp_verify(e->secret, e->secret_len, canon, e->digits,
+	                     fio_totp_step(time(NULL), e->period), e->window, -1, &matched);
+	FIO_WIPE_ARRAY(canon);
+	if (rc == 1)
+		e->last_step = matched;
+	return rc;
+}
+
+static void
+enroll_answer(struct fio_conn *c, const char *answer, size_t len, void *arg)
+{
+	struct enroll *e = arg;
+	int rc;
+
+	(void)len;
+	if (c == NULL) {
+		enroll_finish(NULL, e, FIO_RESULT_CONV, "connection closed at the code prompt");
+		return;
+	}
+	rc = enroll_check(e, answer);
+	if (rc < 0) {
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot compute TOTP codes");
+		return;
+	}
+	if (rc == 1) {
+		enroll_generate(c, e);
+		return;
+	}
+	if (++e->tries >= ENROLL_TRIES) {
+		say(c, FIO_INFO_ERROR, "That code is not right. Nothing was stored.");
+		enroll_finish(c, e, FIO_RESULT_DENIED, "wrong confirmation codes");
+		return;
+	}
+	say(c, FIO_INFO_ERROR, "That code is not right. Try again.");
+	enroll_prompt(c, e);
+}
+
+/* After conn_prompt() returns, e belongs to enroll_answer() (it may already
+ * have run with c == NULL), so e is not touched here again. */
+static void
+enroll_prompt(struct fio_conn *c, struct enroll *e)
+{
+	if (conn_prompt(c, FIO_PROMPT_ECHO_ON, 0, PROMPT_CODE, enroll_answer, e) != 0)
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot send the prompt");
+}
+
+static void
+enroll_import(struct fio_conn *c, struct enroll *e, const char *b32)
+{
+	int n = fio_base32_decode(b32, e->secret, sizeof(e->secret));
+
+	if (n < ENROLL_IMPORT_MIN || (size_t)n > FIO_TOTP_SECRET_MAX) {
+		fio_wipe(e->secret, sizeof(e->secret));
+		say(c, FIO_INFO_ERROR, "invalid secret");
+		enroll_finish(c, e, FIO_RESULT_USAGE, "invalid secret");
+		return;
+	}
+	e->secret_len = (size_t)n;
+	e->last_step = -1;
+	e->imported = 1;
+	enroll_generate(c, e);
+}
+
+/* ---- entry points -------------------------------------------------------------- */
+
+void
+flow_enroll_start(struct fio_conn *c, const struct fio_user *u, const struct flow_enroll_opts *o,
+                  flow_enroll_done_fn done, void *arg)
+{
+	struct enroll *e = enroll_new(c, u, o, done, arg);
+
+	if (e == NULL)
+		return;
+	if (o->import_b32 != NULL) {
+		enroll_import(c, e, o->import_b32);
+		return;
+	}
+	if (fio_random(e->secret, FIO_TOTP_SECRET_LEN) != 0) {
+		log_err("the random number generator failed");
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "RNG failure");
+		return;
+	}
+	e->secret_len = FIO_TOTP_SECRET_LEN;
+	if (enroll_show(c, e) != 0) {
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot show the secret");
+		return;
+	}
+	enroll_prompt(c, e);
+}
+
+void
+flow_enroll_run(struct fio_conn *c, const struct fio_user *u, flow_enroll_done_fn done, void *arg)
+{
+	const struct flow_enroll_opts o = {.flags = 0, .service = "login", .import_b32 = NULL};
+
+	flow_enroll_start(c, u, &o, done, arg);
+}
+
+void
+flow_recovery_regen_run(struct fio_conn *c, const struct fio_user *u,
+                        const struct flow_enroll_opts *o, flow_enroll_done_fn done, void *arg)
+{
+	struct enroll *e = enroll_new(c, u, o, done, arg);
+
+	if (e == NULL)
+		return;
+	e->regen = 1;
+	enroll_generate(c, e);
+}

@@ -1,0 +1,48 @@
+/*
+ * flow_enroll.h - the enrolment conversation (authenticator app) and the
+ * recovery-code set, shared by fioctl (flow_ctl.c) and, later, by an
+ * enrolment inside the login conversation.
+ *
+ * Each flow ends by calling done() exactly once: done(c, result, arg) with
+ * FIO_RESULT_OK, _DENIED (three wrong codes), _USAGE (bad import secret),
+ * _PERM (the user vanished meanwhile) or _UNAVAILABLE; or done(NULL, ...,
+ * arg) if the connection went away (nothing is stored then). The flow sends
+ * its own INFO/RECORD/PROMPT messages and writes its own audit line, but never
+ * the VERDICT: that is the caller's.
+ */
+#ifndef FIO_FLOW_ENROLL_H
+#define FIO_FLOW_ENROLL_H
+
+#include <stdint.h>
+
+struct fio_conn;
+struct fio_user;
+
+typedef void (*flow_enroll_done_fn)(struct fio_conn *c, uint32_t result, void *arg);
+
+#define FLOW_ENROLL_F_RECORDS 0x1u /* also send RECORDs (fioctl --json) */
+
+struct flow_enroll_opts {
+	uint32_t flags;         /* FLOW_ENROLL_F_* */
+	const char *service;    /* for the audit line */
+	const char *import_b32; /* non-NULL: import this base32 secret without a
+	                           prompt (admin only; read during the call only) */
+};
+
+/* Interactive enrolment of u (copied; u may be freed after the call): shows
+ * the secret (grouped base32), the otpauth:// URI and a QR code, asks for one
+ * code (three tries), then stores the secret and ten recovery codes and shows
+ * the codes once. */
+void flow_enroll_run(struct fio_conn *c, const struct fio_user *u, flow_enroll_done_fn done,
+                     void *arg);
+/* The same with options (records, audit service, import). */
+void flow_enroll_start(struct fio_conn *c, const struct fio_user *u,
+                       const struct flow_enroll_opts *o, flow_enroll_done_fn done, void *arg);
+/* Replaces u's recovery codes with a new set and shows it once. */
+void flow_recovery_regen_run(struct fio_conn *c, const struct fio_user *u,
+                             const struct flow_enroll_opts *o, flow_enroll_done_fn done, void *arg);
+
+/* Short lower-case name of a FIO_RESULT_* for audit lines ("ok", "perm", ...). */
+const char *flow_result_name(uint32_t result);
+
+#endif /* FIO_FLOW_ENROLL_H */

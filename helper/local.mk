@@ -1,0 +1,35 @@
+# helper/: fio-helperd and fioctl.
+HELPER_LIBS = $(OATH_LIBS) $(CRYPTO_LIBS) $(LIBCONFIG_LIBS) $(SQLITE_LIBS) $(XCRYPT_LIBS) \
+	$(QRENCODE_LIBS) -lpthread
+HELPER_CFLAGS = $(OATH_CFLAGS) $(CRYPTO_CFLAGS) $(LIBCONFIG_CFLAGS) $(SQLITE_CFLAGS) \
+	$(XCRYPT_CFLAGS) $(QRENCODE_CFLAGS)
+
+# Everything but main(), so that unit tests link the same code.
+noinst_LTLIBRARIES += helper/libfiohelper.la
+helper_libfiohelper_la_CFLAGS = $(AM_CFLAGS) $(HELPER_CFLAGS)
+helper_libfiohelper_la_SOURCES = \
+	helper/log.h helper/log.c \
+	helper/fio-config.h helper/config.c \
+	helper/crypto.h helper/crypto.c \
+	helper/totp.h helper/totp.c \
+	helper/recovery.h helper/recovery.c \
+	helper/password.h helper/password.c \
+	helper/qr.h helper/qr.c \
+	helper/store.h helper/store_sqlite.c helper/store_schema.h helper/store_schema.c \
+	helper/server.h helper/server.c \
+	helper/conn.h helper/conn_impl.h helper/conn.c \
+	helper/workers.h helper/workers.c \
+	helper/authz.h helper/authz.c \
+	helper/flow_auth.h helper/flow_auth.c \
+	helper/flow_ctl.h helper/flow_ctl.c \
+	helper/flow_enroll.h helper/flow_enroll.c
+helper_libfiohelper_la_LIBADD = common/libfiocommon.la $(HELPER_LIBS)
+
+sbin_PROGRAMS += fio-helperd
+fio_helperd_SOURCES = helper/main.c
+fio_helperd_CFLAGS = $(AM_CFLAGS) $(HELPER_CFLAGS)
+fio_helperd_LDADD = helper/libfiohelper.la
+
+bin_PROGRAMS += fioctl
+fioctl_SOURCES = helper/fioctl.c helper/fioctl_cmds.h helper/fioctl_cmds.c
+fioctl_LDADD = common/libfiocommon.la

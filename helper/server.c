@@ -1,0 +1,311 @@
+/*
+ * server.c - the listening socket and the event loop (epoll). All flows run on
+ * this thread; slow hashing runs on the workers and comes back through their
+ * eventfd. Work per wake-up is bounded for every connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conn_impl.h"
+#include "fio-frame.h"
+#include "log.h"
+#include "server.h"
+#include "workers.h"
+
+#define TAG_LISTEN ((void *)1)
+#define TAG_WORKERS ((void *)2)
+#define STOP_GRACE_MS 10000
+
+/* Makes sure the socket's directory exists and is a real directory, not a
+ * symlink, not writable by others. */
+static int
+check_socket_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+	char *slash;
+
+	if (strlen(path) >= sizeof(dir)) {
+		log_err("socket path %s is too long", path);
+		return -1;
+	}
+	memcpy(dir, path, strlen(path) + 1);
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		log_err("cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_err("%s is not a directory (or is a symlink)", dir);
+		return -1;
+	}
+	if ((st.st_mode & 0002) != 0 && (st.st_mode & S_ISVTX) == 0) {
+		log_err("%s is writable by anyone; refusing to put the socket there", dir);
+		return -1;
+	}
+	return 0;
+}
+
+int
+fio_server_listen(struct fio_server *s)
+{
+	const char *path = s->cfg.socket_path;
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd;
+
+	if (check_socket_dir(path) != 0)
+		return -1;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			log_err("%s exists and is not a socket; refusing to replace it", path);
+			return -1;
+		}
+		/* A live helper answers; a stale socket refuses. */
+		int probe;
+		if (fio_connect_unix(path, &probe, fio_now_ms() + 1000) == 0) {
+			close(probe);
+			log_err("another fio-helperd is listening on %s", path);
+			return -1;
+		}
+		if (unlink(path) != 0) {
+			log_err("cannot remove stale socket %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		log_err("socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0666) != 0 ||
+	    listen(fd, 1024) != 0) {
+		log_err("cannot listen on %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	s->listen_fd = fd;
+	return 0;
+}
+
+static unsigned
+count_uid(const struct fio_server *s, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (const struct fio_conn *c = s->conns; c != NULL; c = c->next)
+		n += c->uid == uid;
+	return n;
+}
+
+static void
+accept_some(struct fio_server *s)
+{
+	for (int i = 0; i < 64; i++) {
+		struct epoll_event ev = {.events = EPOLLIN};
+		struct fio_conn *c;
+		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				log_warn("cannot accept: %s; pausing", strerror(errno));
+				s->accept_pause_until = fio_now_ms() + 100;
+			}
+			return;
+		}
+		if (s->nconns >= s->cfg.max_connections || (c = conn_new(s, fd)) == NULL) {
+			log_warn("too many connections; refusing one");
+			close(fd);
+			continue;
+		}
+		if (c->uid != 0 && count_uid(s, c->uid) >= s->cfg.max_per_uid) {
+			log_warn("uid %ld has too many connections; refusing one", (long)c->uid);
+			close(fd);
+			free(c);
+			continue;
+		}
+		ev.data.ptr = c;
+		if (epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = c;
+		s->conns = c;
+		s->nconns++;
+	}
+}
+
+/* Milliseconds until the earliest connection deadline (at most 1000). */
+static int
+next_timeout(struct fio_server *s, int64_t now)
+{
+	int64_t best = now + 1000;
+
+	for (struct fio_conn *c = s->conns; c != NULL; c = c->next) {
+		int64_t d = conn_next_deadline(c);
+
+		if (d != 0 && d < best)
+			best = d;
+	}
+	return best <= now ? 0 : (int)(best - now);
+}
+
+static void
+expire(struct fio_server *s, int64_t now)
+{
+	struct fio_conn *c = s->conns;
+
+	while (c != NULL) {
+		struct fio_conn *next = c->next;
+
+		conn_check_deadlines(c, now);
+		c = next;
+	}
+}
+
+static void
+dispatch_event(struct fio_server *s, struct epoll_event *ev)
+{
+	struct fio_conn *c = ev->data.ptr;
+
+	if (ev->data.ptr == TAG_LISTEN) {
+		if (s->listen_fd >= 0 && fio_now_ms() >= s->accept_pause_until)
+			accept_some(s);
+		return;
+	}
+	if (ev->data.ptr == TAG_WORKERS) {
+		fio_workers_drain(s->workers);
+		return;
+	}
+	if (c->dead)
+		return;
+	if (ev->events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		conn_on_readable(c);
+	if (!c->dead && (ev->events & EPOLLOUT))
+		conn_on_writable(c);
+}
+
+static int
+loop_setup(struct fio_server *s)
+{
+	struct epoll_event lev = {.events = EPOLLIN, .data.ptr = TAG_LISTEN};
+	struct epoll_event wev = {.events = EPOLLIN, .data.ptr = TAG_WORKERS};
+
+	s->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epoll_fd < 0 || epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &lev) != 0 ||
+	    epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fio_workers_fd(s->workers), &wev) != 0) {
+		log_err("epoll: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* SIGTERM: stop accepting; give in-flight conversations a grace period. */
+static void
+begin_stop(struct fio_server *s, int64_t *stop_deadline)
+{
+	log_info("stopping: %u connection(s) in flight", s->nconns);
+	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+	close(s->listen_fd);
+	s->listen_fd = -1;
+	unlink(s->cfg.socket_path);
+	*stop_deadline = fio_now_ms() + STOP_GRACE_MS;
+}
+
+int
+fio_server_run(struct fio_server *s)
+{
+	struct epoll_event evs[64];
+	int64_t stop_deadline = 0;
+
+	if (loop_setup(s) != 0)
+		return -1;
+	for (;;) {
+		int64_t now = fio_now_ms();
+		int n;
+
+		if (s->stop && stop_deadline == 0)
+			begin_stop(s, &stop_deadline);
+		if (stop_deadline != 0 && (s->nconns == 0 || now >= stop_deadline))
+			break;
+		if (s->reload) {
+			s->reload = 0;
+			fio_server_reload(s);
+		}
+		n = epoll_wait(s->epoll_fd, evs, 64, next_timeout(s, now));
+		if (n < 0 && errno != EINTR) {
+			log_err("epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++)
+			dispatch_event(s, &evs[i]);
+		expire(s, fio_now_ms());
+		conn_sweep(s);
+	}
+	while (s->conns != NULL)
+		conn_close(s->conns, "shutting down");
+	fio_workers_free(s->workers); /* runs the last done() callbacks */
+	s->workers = NULL;
+	conn_sweep(s);
+	return 0;
+}
+
+void
+fio_server_reload(struct fio_server *s)
+{
+	struct fio_config next;
+	char err[512];
+
+	if (fio_config_defaults(&next) != 0) {
+		log_err("reload: out of memory; keeping the old configuration");
+		return;
+	}
+	if (fio_config_load(s->config_path, &next, err, sizeof(err)) != 0) {
+		log_err("reload: %s; keeping the old configuration", err);
+		fio_config_free(&next);
+		return;
+	}
+	if (strcmp(next.socket_path, s->cfg.socket_path) != 0 ||
+	    strcmp(next.store_path, s->cfg.store_path) != 0 ||
+	    strcmp(next.key_file, s->cfg.key_file) != 0 ||
+	    strcmp(next.store_backend, s->cfg.store_backend) != 0 ||
+	    next.workers != s->cfg.workers || next.hash_cost != s->cfg.hash_cost)
+		log_warn("reload: socket, store, key_file, workers and password.hash_cost take "
+		         "effect at restart");
+	/* Keep what cannot change at run time. */
+	free(next.socket_path);
+	next.socket_path = s->cfg.socket_path;
+	s->cfg.socket_path = NULL;
+	free(next.store_path);
+	next.store_path = s->cfg.store_path;
+	s->cfg.store_path = NULL;
+	free(next.key_file);
+	next.key_file = s->cfg.key_file;
+	s->cfg.key_file = NULL;
+	free(next.store_backend);
+	next.store_backend = s->cfg.store_backend;
+	s->cfg.store_backend = NULL;
+	next.workers = s->cfg.workers;
+	next.hash_cost = s->cfg.hash_cost; /* the dummy hash was made at this cost */
+	fio_config_free(&s->cfg);
+	s->cfg = next;
+	log_info("configuration reloaded from %s", s->config_path);
+}

@@ -1,0 +1,44 @@
+/*
+ * server.h - the helper's one piece of global state, passed explicitly.
+ */
+#ifndef FIO_SERVER_H
+#define FIO_SERVER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fio-config.h"
+#include "crypto.h"
+#include "store.h"
+
+struct fio_conn;
+struct fio_workers;
+
+struct fio_server {
+	char *config_path;
+	struct fio_config cfg;
+	struct fio_store *store;
+	struct fio_key key;
+	char *dummy_hash; /* yescrypt hash of a random password, same cost as real ones */
+	int listen_fd;
+	int epoll_fd;
+	int foreground;
+	struct fio_workers *workers;
+	struct fio_conn *conns;      /* doubly linked list of open connections */
+	struct fio_conn *dead_conns; /* closed, freed by conn_sweep() */
+	unsigned nconns;
+	int64_t accept_pause_until;   /* EMFILE back-off */
+	volatile sig_atomic_t stop;   /* SIGTERM/SIGINT */
+	volatile sig_atomic_t reload; /* SIGHUP */
+};
+
+/* Opens the listening socket at cfg.socket_path (directory made 0755 if missing,
+ * a stale socket replaced, a non-socket or a symlink refused; mode 0666). */
+int fio_server_listen(struct fio_server *s);
+/* Runs the event loop until stop; in-flight conversations finish first. */
+int fio_server_run(struct fio_server *s);
+/* SIGHUP: reloads the config file; keeps the old one if the new one is bad. */
+void fio_server_reload(struct fio_server *s);
+
+#endif /* FIO_SERVER_H */

@@ -1,0 +1,635 @@
+/*
+ * store_sqlite.c - the SQLite backend of store.h.
+ *
+ * One connection, used from the helper's main thread. Every statement is
+ * prepared once at open (persistent) and reset after each use; all values are
+ * bound. WAL with synchronous=FULL: a write is on disk when its statement or
+ * COMMIT returns. The two verdict-critical writes (TOTP step, recovery code)
+ * are single conditional UPDATEs whose effect is checked with sqlite3_changes(),
+ * so two racing logins cannot both win. Errors are logged without values.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "fio-wipe.h"
+#include "log.h"
+#include "store.h"
+#include "store_schema.h"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_USER_GET,
+	S_USER_LIST,
+	S_USER_ID,
+	S_USER_ADD,
+	S_USER_DEL,
+	S_SET_PW,
+	S_TOTP_PUT,
+	S_TOTP_DEL,
+	S_TOTP_ADVANCE,
+	S_REC_GET,
+	S_REC_CONSUME,
+	S_REC_DEL,
+	S_REC_ADD,
+	S_COUNT
+};
+
+#define USER_SELECT                                                                                \
+	"SELECT u.id, u.name, u.email, u.pwhash, u.created, t.user_id, t.blob, t.digits,"          \
+	" t.period, t.last_step, (SELECT count(*) FROM recovery r"                                 \
+	" WHERE r.user_id = u.id AND r.used_at IS NULL)"                                           \
+	" FROM users u LEFT JOIN totp t ON t.user_id = u.id"
+
+static const char *const stmt_sql[S_COUNT] = {
+        [S_BEGIN] = "BEGIN IMMEDIATE",
+        [S_COMMIT] = "COMMIT",
+        [S_ROLLBACK] = "ROLLBACK",
+        [S_USER_GET] = USER_SELECT " WHERE u.name = ?1",
+        [S_USER_LIST] = USER_SELECT " ORDER BY u.name",
+        [S_USER_ID] = "SELECT id FROM users WHERE name = ?1",
+        [S_USER_ADD] = "INSERT INTO users (name, email, pwhash, created) VALUES (?1, ?2, ?3, ?4)"
+                       " ON CONFLICT (name) DO NOTHING",
+        [S_USER_DEL] = "DELETE FROM users WHERE id = ?1",
+        [S_SET_PW] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
+        [S_TOTP_PUT] = "INSERT INTO totp (user_id, blob, digits, period, last_step)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO UPDATE SET"
+                       " blob = excluded.blob, digits = excluded.digits,"
+                       " period = excluded.period, last_step = excluded.last_step",
+        [S_TOTP_DEL] = "DELETE FROM totp WHERE user_id = ?1",
+        [S_TOTP_ADVANCE] = "UPDATE totp SET last_step = ?2 WHERE user_id = ?1 AND last_step < ?2",
+        [S_REC_GET] = "SELECT iterations, salt, hash FROM recovery"
+                      " WHERE user_id = ?1 AND idx = ?2 AND used_at IS NULL",
+        [S_REC_CONSUME] = "UPDATE recovery SET used_at = ?3"
+                          " WHERE user_id = ?1 AND idx = ?2 AND used_at IS NULL",
+        [S_REC_DEL] = "DELETE FROM recovery WHERE user_id = ?1",
+        [S_REC_ADD] = "INSERT INTO recovery (user_id, idx, iterations, salt, hash, used_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+};
+
+struct fio_store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+};
+
+int
+fio_store_open(const char *path, struct fio_store **out, char *err, size_t errlen)
+{
+	struct fio_store *st = NULL;
+	const char *tail;
+	int created = 0;
+	int i;
+	int rc = FIO_STORE_ERR;
+
+	fio_sqlite_err(err, errlen, "%s", "");
+	if (out == NULL)
+		goto out;
+	*out = NULL;
+	if (path == NULL || path[0] == '\0') {
+		fio_sqlite_err(err, errlen, "no store path");
+		goto out;
+	}
+	if (fio_sqlite_prepare_file(path, &created, err, errlen) != 0)
+		goto out;
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		fio_sqlite_err(err, errlen, "out of memory");
+		goto out;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) !=
+	    SQLITE_OK) {
+		fio_sqlite_err(err, errlen, "cannot open store %s: %s", path,
+		               st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	if (fio_sqlite_setup(st->db, err, errlen) != 0)
+		goto out;
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st->stmt[i], &tail) != SQLITE_OK ||
+		    st->stmt[i] == NULL || *tail != '\0') {
+			fio_sqlite_err(err, errlen,
+			               "store %s does not have the expected schema: %s", path,
+			               sqlite3_errmsg(st->db));
+			goto out;
+		}
+	}
+	if (created)
+		log_info("created store %s", path);
+	*out = st;
+	st = NULL;
+	rc = FIO_STORE_OK;
+out:
+	fio_store_close(st);
+	/* a store we just created and could not set up would be refused as empty
+	 * next time: remove it */
+	if (rc != FIO_STORE_OK && created && unlink(path) != 0)
+		log_err("cannot remove the unfinished store %s: %s", path, strerror(errno));
+	return rc;
+}
+
+void
+fio_store_close(struct fio_store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		(void)sqlite3_finalize(st->stmt[i]); /* repeats an error already handled */
+	if (st->db != NULL && sqlite3_close(st->db) != SQLITE_OK)
+		log_err("cannot close store: %s", sqlite3_errmsg(st->db));
+	free(st);
+}
+
+/* ---- statement helpers ------------------------------------------------- */
+
+/* Logs a failed statement: what it was for and SQLite's message, no values. */
+static void
+db_fail(struct fio_store *st, const char *what)
+{
+	fio_log(LOG_ERR, "store", "%s: %s (%d)", what, sqlite3_errmsg(st->db),
+	        sqlite3_extended_errcode(st->db));
+}
+
+static void
+stmt_done(sqlite3_stmt *s)
+{
+	/* reset returns the last step's error, already handled by the caller;
+	 * clear_bindings always returns SQLITE_OK */
+	(void)sqlite3_reset(s);
+	(void)sqlite3_clear_bindings(s);
+}
+
+/* Steps a statement that returns no row; resets it. 0 or FIO_STORE_ERR. */
+static int
+run(struct fio_store *st, enum stmt_id id, const char *what)
+{
+	int rc = FIO_STORE_OK;
+
+	if (sqlite3_step(st->stmt[id]) != SQLITE_DONE) {
+		db_fail(st, what);
+		rc = FIO_STORE_ERR;
+	}
+	stmt_done(st->stmt[id]);
+	return rc;
+}
+
+/* Runs a statement whose only parameter ?1 is a user id. */
+static int
+run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char *what)
+{
+	if (sqlite3_bind_int64(st->stmt[id], 1, user_id) != SQLITE_OK) {
+		db_fail(st, what);
+		stmt_done(st->stmt[id]);
+		return FIO_STORE_ERR;
+	}
+	return run(st, id, what);
+}
+
+static int
+tx_begin(struct fio_store *st)
+{
+	return run(st, S_BEGIN, "begin");
+}
+
+static int
+tx_commit(struct fio_store *st)
+{
+	return run(st, S_COMMIT, "commit");
+}
+
+/* Rolls back the open transaction, if SQLite has not already done so. */
+static void
+tx_rollback(struct fio_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db) && run(st, S_ROLLBACK, "rollback") != 0)
+		log_err("the store transaction could not be rolled back");
+}
+
+static int
+dup_col_text(sqlite3_stmt *s, int col, char **out)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	*out = t != NULL ? strdup((const char *)t) : NULL;
+	return *out != NULL ? 0 : -1;
+}
+
+static int
+col_uint(sqlite3_stmt *s, int col, unsigned *out)
+{
+	sqlite3_int64 v = sqlite3_column_int64(s, col);
+
+	if (sqlite3_column_type(s, col) != SQLITE_INTEGER || v < 0 || v > UINT_MAX)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Reads the current row of S_USER_GET / S_USER_LIST into *out (all or nothing).
+ * A TOTP row that cannot be read is an error, never "not enrolled". */
+static int
+read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out)
+{
+	struct fio_user u = {.totp_last_step = -1};
+	const void *blob;
+	int len;
+	int rc = FIO_STORE_ERR;
+
+	u.id = sqlite3_column_int64(s, 0);
+	u.created = sqlite3_column_int64(s, 4);
+	if (dup_col_text(s, 1, &u.name) != 0 || dup_col_text(s, 2, &u.email) != 0 ||
+	    dup_col_text(s, 3, &u.pwhash) != 0 || col_uint(s, 10, &u.recovery_left) != 0)
+		goto out;
+	if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
+		blob = sqlite3_column_blob(s, 6);
+		len = sqlite3_column_bytes(s, 6);
+		if (blob == NULL || len <= 0 || col_uint(s, 7, &u.totp_digits) != 0 ||
+		    col_uint(s, 8, &u.totp_period) != 0 ||
+		    sqlite3_column_type(s, 9) != SQLITE_INTEGER)
+			goto out;
+		u.totp_blob = malloc((size_t)len);
+		if (u.totp_blob == NULL)
+			goto out;
+		memcpy(u.totp_blob, blob, (size_t)len);
+		u.totp_blob_len = (size_t)len;
+		u.totp_last_step = sqlite3_column_int64(s, 9);
+	}
+	*out = u;
+	memset(&u, 0, sizeof(u));
+	rc = FIO_STORE_OK;
+out:
+	if (rc != FIO_STORE_OK)
+		log_err("cannot read a user row (%s)", sqlite3_errmsg(st->db));
+	fio_user_clear(&u);
+	return rc;
+}
+
+void
+fio_user_clear(struct fio_user *u)
+{
+	if (u == NULL)
+		return;
+	free(u->name);
+	free(u->email);
+	fio_freezero_str(u->pwhash);
+	fio_freezero(u->totp_blob, u->totp_blob_len);
+	fio_wipe(u, sizeof(*u));
+	u->totp_last_step = -1;
+}
+
+/* ---- users ------------------------------------------------------------- */
+
+int
+fio_store_user_get(struct fio_store *st, const char *name, struct fio_user *u)
+{
+	sqlite3_stmt *s;
+	int r;
+	int rc = FIO_STORE_ERR;
+
+	if (u != NULL)
+		memset(u, 0, sizeof(*u));
+	if (st == NULL || name == NULL || u == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_USER_GET];
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK) {
+		db_fail(st, "user get: bind");
+		goto out;
+	}
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE)
+		rc = FIO_STORE_NOTFOUND;
+	else if (r == SQLITE_ROW)
+		rc = read_user(st, s, u);
+	else
+		db_fail(st, "user get");
+out:
+	stmt_done(s);
+	return rc;
+}
+
+int
+fio_store_user_add(struct fio_store *st, const char *name, const char *email, const char *pwhash,
+                   int64_t now)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st == NULL || name == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_USER_ADD];
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, email != NULL ? email : "", -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, pwhash != NULL ? pwhash : "", -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK) {
+		db_fail(st, "user add: bind");
+		stmt_done(s);
+		return FIO_STORE_ERR;
+	}
+	rc = run(st, S_USER_ADD, "user add");
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) == 0)
+		rc = FIO_STORE_EXISTS;
+	return rc;
+}
+
+/* The id of the user called name: FIO_STORE_OK, FIO_STORE_NOTFOUND or FIO_STORE_ERR. */
+static int
+lookup_id(struct fio_store *st, const char *name, int64_t *id)
+{
+	sqlite3_stmt *s = st->stmt[S_USER_ID];
+	int r;
+	int rc = FIO_STORE_ERR;
+
+	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK) {
+		db_fail(st, "user lookup: bind");
+		goto out;
+	}
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		rc = FIO_STORE_OK;
+	} else if (r == SQLITE_DONE) {
+		rc = FIO_STORE_NOTFOUND;
+	} else {
+		db_fail(st, "user lookup");
+	}
+out:
+	stmt_done(s);
+	return rc;
+}
+
+int
+fio_store_user_del(struct fio_store *st, const char *name)
+{
+	int64_t id = 0;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || name == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	rc = lookup_id(st, name, &id);
+	if (rc != FIO_STORE_OK)
+		goto out;
+	rc = FIO_STORE_ERR;
+	/* the foreign keys cascade too; deleting explicitly does not rely on them */
+	if (run_id(st, S_REC_DEL, id, "user del: recovery") != FIO_STORE_OK ||
+	    run_id(st, S_TOTP_DEL, id, "user del: totp") != FIO_STORE_OK ||
+	    run_id(st, S_USER_DEL, id, "user del") != FIO_STORE_OK)
+		goto out;
+	if (sqlite3_changes(st->db) != 1) {
+		log_err("user del: the user row vanished");
+		goto out;
+	}
+	rc = tx_commit(st);
+out:
+	if (rc != FIO_STORE_OK)
+		tx_rollback(st);
+	return rc;
+}
+
+int
+fio_store_user_list(struct fio_store *st, int (*cb)(const struct fio_user *u, void *ctx), void *ctx)
+{
+	struct fio_user u;
+	sqlite3_stmt *s;
+	int r;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || cb == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_USER_LIST];
+	for (;;) {
+		r = sqlite3_step(s);
+		if (r == SQLITE_DONE) {
+			rc = FIO_STORE_OK;
+			break;
+		}
+		if (r != SQLITE_ROW) {
+			db_fail(st, "user list");
+			break;
+		}
+		if (read_user(st, s, &u) != FIO_STORE_OK)
+			break;
+		r = cb(&u, ctx);
+		fio_user_clear(&u);
+		if (r != 0) {
+			rc = r;
+			break;
+		}
+	}
+	stmt_done(s);
+	return rc;
+}
+
+int
+fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st == NULL || pwhash == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_SET_PW];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, pwhash, -1, SQLITE_STATIC) != SQLITE_OK) {
+		db_fail(st, "set password: bind");
+		stmt_done(s);
+		return FIO_STORE_ERR;
+	}
+	rc = run(st, S_SET_PW, "set password");
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
+		rc = FIO_STORE_NOTFOUND;
+	return rc;
+}
+
+/* ---- second factors ---------------------------------------------------- */
+
+/* Inside a transaction: replaces the user's recovery codes with recs[0..n). */
+static int
+put_recovery(struct fio_store *st, int64_t user_id, const struct fio_recovery_rec *recs, size_t n)
+{
+	sqlite3_stmt *s = st->stmt[S_REC_ADD];
+	size_t i;
+
+	if (n > 0 && recs == NULL)
+		return FIO_STORE_ERR;
+	if (run_id(st, S_REC_DEL, user_id, "recovery: delete") != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	for (i = 0; i < n; i++) {
+		if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 2, recs[i].idx) != SQLITE_OK ||
+		    sqlite3_bind_int64(s, 3, recs[i].iterations) != SQLITE_OK ||
+		    sqlite3_bind_blob(s, 4, recs[i].salt, sizeof(recs[i].salt), SQLITE_STATIC) !=
+		            SQLITE_OK ||
+		    sqlite3_bind_blob(s, 5, recs[i].hash, sizeof(recs[i].hash), SQLITE_STATIC) !=
+		            SQLITE_OK) {
+			db_fail(st, "recovery: bind");
+			stmt_done(s);
+			return FIO_STORE_ERR;
+		}
+		if (run(st, S_REC_ADD, "recovery: insert") != FIO_STORE_OK)
+			return FIO_STORE_ERR;
+	}
+	return FIO_STORE_OK;
+}
+
+int
+fio_store_enroll(struct fio_store *st, int64_t user_id, const unsigned char *blob, size_t bloblen,
+                 unsigned digits, unsigned period, int64_t last_step,
+                 const struct fio_recovery_rec *recs, size_t n)
+{
+	sqlite3_stmt *s;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || blob == NULL || bloblen == 0 || bloblen > INT_MAX)
+		return FIO_STORE_ERR;
+	if (tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_TOTP_PUT];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 2, blob, (int)bloblen, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, digits) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, period) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, last_step) != SQLITE_OK) {
+		db_fail(st, "enroll: bind");
+		stmt_done(s);
+		goto out;
+	}
+	if (run(st, S_TOTP_PUT, "enroll: totp") != FIO_STORE_OK ||
+	    put_recovery(st, user_id, recs, n) != FIO_STORE_OK)
+		goto out;
+	rc = tx_commit(st);
+out:
+	if (rc != FIO_STORE_OK)
+		tx_rollback(st);
+	return rc;
+}
+
+int
+fio_store_unenroll(struct fio_store *st, int64_t user_id)
+{
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	if (run_id(st, S_TOTP_DEL, user_id, "unenroll: totp") != FIO_STORE_OK ||
+	    run_id(st, S_REC_DEL, user_id, "unenroll: recovery") != FIO_STORE_OK)
+		goto out;
+	rc = tx_commit(st);
+out:
+	if (rc != FIO_STORE_OK)
+		tx_rollback(st);
+	return rc;
+}
+
+int
+fio_store_totp_advance(struct fio_store *st, int64_t user_id, int64_t step)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_TOTP_ADVANCE];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, step) != SQLITE_OK) {
+		db_fail(st, "totp advance: bind");
+		stmt_done(s);
+		return FIO_STORE_ERR;
+	}
+	rc = run(st, S_TOTP_ADVANCE, "totp advance");
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
+		rc = FIO_STORE_NOTFOUND;
+	return rc;
+}
+
+int
+fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
+                       struct fio_recovery_rec *rec)
+{
+	struct fio_recovery_rec r = {.idx = idx};
+	sqlite3_stmt *s;
+	int step;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || rec == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_REC_GET];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK) {
+		db_fail(st, "recovery get: bind");
+		goto out;
+	}
+	step = sqlite3_step(s);
+	if (step == SQLITE_DONE) {
+		rc = FIO_STORE_NOTFOUND;
+		goto out;
+	}
+	if (step != SQLITE_ROW) {
+		db_fail(st, "recovery get");
+		goto out;
+	}
+	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || sqlite3_column_int64(s, 0) < 1 ||
+	    sqlite3_column_int64(s, 0) > UINT32_MAX ||
+	    sqlite3_column_bytes(s, 1) != (int)sizeof(r.salt) ||
+	    sqlite3_column_bytes(s, 2) != (int)sizeof(r.hash) ||
+	    sqlite3_column_blob(s, 1) == NULL || sqlite3_column_blob(s, 2) == NULL) {
+		log_err("recovery get: malformed recovery row");
+		goto out;
+	}
+	r.iterations = (uint32_t)sqlite3_column_int64(s, 0);
+	memcpy(r.salt, sqlite3_column_blob(s, 1), sizeof(r.salt));
+	memcpy(r.hash, sqlite3_column_blob(s, 2), sizeof(r.hash));
+	*rec = r;
+	rc = FIO_STORE_OK;
+out:
+	stmt_done(s);
+	fio_wipe(&r, sizeof(r));
+	return rc;
+}
+
+int
+fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t idx, int64_t now)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_REC_CONSUME];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK) {
+		db_fail(st, "recovery consume: bind");
+		stmt_done(s);
+		return FIO_STORE_ERR;
+	}
+	rc = run(st, S_REC_CONSUME, "recovery consume");
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
+		rc = FIO_STORE_NOTFOUND;
+	return rc;
+}
+
+int
+fio_store_recovery_replace(struct fio_store *st, int64_t user_id,
+                           const struct fio_recovery_rec *recs, size_t n)
+{
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	if (put_recovery(st, user_id, recs, n) != FIO_STORE_OK)
+		goto out;
+	rc = tx_commit(st);
+out:
+	if (rc != FIO_STORE_OK)
+		tx_rollback(st);
+	return rc;
+}

@@ -1,0 +1,196 @@
+/*
+ * pam_fio.c - the PAM entry points of pam_fio.so.
+ *
+ * Each entry point is: options -> PAM items -> relay (the helper decides) ->
+ * verdict (mapped, never passed through). No state outlives a call.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "fio-codec.h"
+#include "fio-proto.h"
+#include "options.h"
+#include "relay.h"
+#include "verdict.h"
+
+#define FIO_UNUSED __attribute__((unused))
+
+/* Non-empty, within FIO_NAME_MAX, UTF-8, no space or control character. */
+static int
+user_ok(const char *user)
+{
+	size_t n = strlen(user), i;
+
+	if (n == 0 || n > FIO_NAME_MAX || !fio_utf8_valid(user, n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)user[i];
+
+		if (ch <= 0x20 || ch == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* A string item: NULL becomes ""; over max or not UTF-8 is refused (never
+ * truncated). */
+static int
+str_item(pam_handle_t *pamh, int type, const char *name, size_t max, const char **out)
+{
+	const void *item = NULL;
+	const char *s;
+
+	if (pam_get_item(pamh, type, &item) != PAM_SUCCESS)
+		item = NULL;
+	s = item != NULL ? item : "";
+	if (strlen(s) > max || !fio_utf8_valid(s, strlen(s))) {
+		pam_syslog(pamh, LOG_ERR, "%s is over %zu bytes or not UTF-8; refused", name, max);
+		return PAM_AUTH_ERR;
+	}
+	*out = s;
+	return PAM_SUCCESS;
+}
+
+/* PAM_AUTHTOK for use_first_pass / try_first_pass. */
+static int
+get_authtok(pam_handle_t *pamh, const struct fio_options *o, struct fio_request *q)
+{
+	const void *item = NULL;
+	const char *tok;
+
+	if ((q->flags & (FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK)) == 0)
+		return PAM_SUCCESS;
+	if (pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS)
+		item = NULL;
+	tok = item;
+	if (tok == NULL || tok[0] == '\0') {
+		if ((q->flags & FIO_AUTH_F_USE_AUTHTOK) != 0) {
+			pam_syslog(pamh, LOG_NOTICE,
+			           "use_first_pass: no password from an earlier module");
+			return PAM_AUTH_ERR;
+		}
+		q->flags &= ~FIO_AUTH_F_TRY_AUTHTOK;
+		if (o->debug)
+			pam_syslog(pamh, LOG_DEBUG,
+			           "try_first_pass: no PAM_AUTHTOK, the helper asks");
+		return PAM_SUCCESS;
+	}
+	if (strlen(tok) > FIO_SECRET_MAX) {
+		pam_syslog(pamh, LOG_NOTICE, "PAM_AUTHTOK over %u bytes refused", FIO_SECRET_MAX);
+		return PAM_AUTH_ERR;
+	}
+	q->authtok = tok;
+	return PAM_SUCCESS;
+}
+
+static int
+get_items(pam_handle_t *pamh, const struct fio_options *o, uint16_t type, struct fio_request *q)
+{
+	const char *user = NULL;
+	int rc;
+
+	memset(q, 0, sizeof(*q));
+	q->type = type;
+	q->flags = o->flags;
+	rc = pam_get_user(pamh, &user, NULL);
+	if (rc == PAM_CONV_AGAIN)
+		return PAM_INCOMPLETE;
+	if (rc != PAM_SUCCESS)
+		return rc;
+	if (user == NULL || !user_ok(user)) {
+		pam_syslog(pamh, LOG_NOTICE, "empty, over-long or malformed user name refused");
+		return type == FIO_MSG_AUTH ? PAM_AUTH_ERR : PAM_USER_UNKNOWN;
+	}
+	q->user = user;
+	if ((rc = str_item(pamh, PAM_SERVICE, "PAM_SERVICE", FIO_NAME_MAX, &q->service)) !=
+	            PAM_SUCCESS ||
+	    (rc = str_item(pamh, PAM_RHOST, "PAM_RHOST", FIO_HOST_MAX, &q->rhost)) != PAM_SUCCESS ||
+	    (rc = str_item(pamh, PAM_RUSER, "PAM_RUSER", FIO_NAME_MAX, &q->ruser)) != PAM_SUCCESS ||
+	    (rc = str_item(pamh, PAM_TTY, "PAM_TTY", FIO_TTY_MAX, &q->tty)) != PAM_SUCCESS)
+		return rc;
+	if (type == FIO_MSG_AUTH)
+		return get_authtok(pamh, o, q);
+	q->flags &= ~(FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK);
+	return PAM_SUCCESS;
+}
+
+int
+pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct fio_options o;
+	struct fio_request req;
+	uint32_t result = FIO_RESULT_DENIED;
+	int rc;
+
+	if ((rc = fio_options_parse(pamh, argc, argv, &o)) != PAM_SUCCESS)
+		goto out;
+	if ((rc = get_items(pamh, &o, FIO_MSG_AUTH, &req)) != PAM_SUCCESS)
+		goto out;
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "auth: user %s, service %s, rhost \"%s\", flags %#x",
+		           req.user, req.service, req.rhost, req.flags);
+	if ((rc = fio_relay_run(pamh, flags, &o, &req, &result)) != PAM_SUCCESS)
+		goto out;
+	rc = fio_verdict_auth(result);
+out:
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "auth: %s", pam_strerror(pamh, rc));
+	return rc;
+}
+
+int
+pam_sm_setcred(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
+               const char **argv FIO_UNUSED)
+{
+	return PAM_SUCCESS;
+}
+
+int
+pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct fio_options o;
+	struct fio_request req;
+	uint32_t result = FIO_RESULT_DENIED;
+	int rc;
+
+	if ((rc = fio_options_parse(pamh, argc, argv, &o)) != PAM_SUCCESS)
+		goto out;
+	if ((rc = get_items(pamh, &o, FIO_MSG_ACCT, &req)) != PAM_SUCCESS)
+		goto out;
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "account: user %s, service %s, rhost \"%s\"", req.user,
+		           req.service, req.rhost);
+	if ((rc = fio_relay_run(pamh, flags, &o, &req, &result)) != PAM_SUCCESS)
+		goto out;
+	rc = fio_verdict_acct(result);
+out:
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "account: %s", pam_strerror(pamh, rc));
+	return rc;
+}
+
+/* Session registry and password change come with later work. */
+int
+pam_sm_open_session(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
+                    const char **argv FIO_UNUSED)
+{
+	return PAM_IGNORE;
+}
+
+int
+pam_sm_close_session(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
+                     const char **argv FIO_UNUSED)
+{
+	return PAM_IGNORE;
+}
+
+int
+pam_sm_chauthtok(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
+                 const char **argv FIO_UNUSED)
+{
+	return PAM_IGNORE;
+}

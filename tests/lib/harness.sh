@@ -1,0 +1,523 @@
+# tests/lib/harness.sh - sourced by the integration tests in tests/sh/.
+#
+# Gives each script: a temp dir $T (removed on exit), a config, a real
+# fio-helperd run as root dropping to the system user _fiotest, a fioctl
+# wrapper, PAM service files for pam_wrapper, the scripted PAM client
+# tests/lib/pamconv (see pamconv.c), TOTP codes from oathtool, and TAP output.
+#
+# Environment (set by `make check`, see tests/local.mk; defaults for running a
+# script by hand from the source tree after a build): FIO_HELPERD, FIOCTL,
+# PAM_FIO_SO, PAM_WRAPPER_LIB, PAMTESTER, OATHTOOL, FAKETIME, SQLITE3,
+# top_srcdir, top_builddir. FIO_TEST_KEEP=1 keeps the temp dir.
+#
+# A missing tool or a setup failure is reported as "not ok", never skipped.
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${FIO_HELPERD:=$top_builddir/fio-helperd}"
+: "${FIOCTL:=$top_builddir/fioctl}"
+: "${PAM_FIO_SO:=$top_builddir/pam_fio/.libs/pam_fio.so}"
+if [ -z "$PAM_WRAPPER_LIB" ]; then
+	for PAM_WRAPPER_LIB in "$(pkg-config --variable=libdir pam_wrapper 2>/dev/null)/libpam_wrapper.so" \
+		/usr/lib/*/libpam_wrapper.so /usr/lib/libpam_wrapper.so /usr/lib64/libpam_wrapper.so; do
+		[ -f "$PAM_WRAPPER_LIB" ] && break
+	done
+fi
+: "${PAMTESTER:=$(command -v pamtester)}"
+: "${OATHTOOL:=$(command -v oathtool)}"
+: "${SQLITE3:=$(command -v sqlite3)}"
+: "${PAMCONV:=$top_builddir/tests/lib/pamconv}"
+# /usr/bin/python3 first: the tests also run it as unprivileged users, who
+# cannot reach an interpreter under /root (pyenv).
+if [ -z "$PYTHON" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=$(command -v python3); fi
+fi
+LIBDIR=$top_srcdir/tests/lib
+HELPER_USER=_fiotest
+ADMIN_GROUP=fio-admin
+export OATHTOOL
+
+# ------------------------------------------------------------------ TAP
+TAP_N=0
+TAP_FAILED=0
+TAP_DONE=
+
+ok() {
+	TAP_N=$((TAP_N + 1))
+	echo "ok $TAP_N - $*"
+}
+
+not_ok() {
+	TAP_N=$((TAP_N + 1))
+	TAP_FAILED=$((TAP_FAILED + 1))
+	echo "not ok $TAP_N - $*"
+}
+
+diag() {
+	printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# check NAME COMMAND...: ok if COMMAND succeeds. COMMAND prints its own diagnostics.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+done_testing() {
+	check_no_secrets_in_logs
+	TAP_DONE=1
+	echo "1..$TAP_N"
+}
+
+# ------------------------------------------------------------------ temp dir, cleanup
+FAKE_PIDS=
+HELPER_PID=
+
+cleanup() {
+	local rc=$?
+	local p
+	for p in $FAKE_PIDS; do kill "$p" 2>/dev/null; done
+	if [ -n "$HELPER_PID" ]; then
+		kill -TERM "$HELPER_PID" 2>/dev/null
+		sleep 0.2
+		kill -KILL "$HELPER_PID" 2>/dev/null
+	fi
+	if [ -z "$TAP_DONE" ]; then
+		not_ok "script ended early (exit status $rc)"
+		[ -n "$T" ] && [ -f "$T/helper.log" ] && tail -n 20 "$T/helper.log" | sed 's/^/# helper: /'
+		echo "1..$TAP_N"
+	fi
+	if [ -n "$T" ] && [ -d "$T" ] && [ "${FIO_TEST_KEEP:-0}" != 1 ]; then
+		rm -rf "$T"
+	elif [ -n "$T" ]; then
+		echo "# kept $T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# bail REASON: report a setup failure as "not ok" and end the script.
+bail() {
+	not_ok "setup: $*"
+	TAP_DONE=1
+	echo "1..$TAP_N"
+	exit 1
+}
+
+# ------------------------------------------------------------------ prerequisites
+require_setup() {
+	local missing="" f
+	[ "$(id -u)" = 0 ] || bail "the integration tests must run as root (they create users)"
+	for f in "$FIO_HELPERD" "$FIOCTL" "$PAMCONV"; do
+		[ -x "$f" ] || missing="$missing $f"
+	done
+	[ -f "$PAM_FIO_SO" ] || missing="$missing $PAM_FIO_SO"
+	[ -f "$PAM_WRAPPER_LIB" ] || missing="$missing pam_wrapper(libpam-wrapper)"
+	[ -x "$OATHTOOL" ] || missing="$missing oathtool"
+	[ -x "$PYTHON" ] || missing="$missing python3"
+	command -v setpriv >/dev/null || missing="$missing setpriv"
+	command -v setsid >/dev/null || missing="$missing setsid"
+	command -v flock >/dev/null || missing="$missing flock"
+	[ -z "$missing" ] || bail "missing:$missing"
+	PAM_MODDIR=
+	for f in /lib/*/security /usr/lib/*/security /lib/security /usr/lib/security; do
+		if [ -f "$f/pam_permit.so" ]; then PAM_MODDIR=$f; break; fi
+	done
+	[ -n "$PAM_MODDIR" ] || bail "pam_permit.so not found"
+	PWRAP_MODDIR=$(dirname "$PAM_WRAPPER_LIB")/pam_wrapper
+}
+
+# Users are created once per machine; scripts run in parallel, so under a lock.
+ensure_users() {
+	flock /tmp/.fiotest-users.lock sh -c '
+		getent group fio-admin >/dev/null || groupadd --system fio-admin
+		id -u _fiotest >/dev/null 2>&1 ||
+			useradd --system --no-create-home --shell /usr/sbin/nologin _fiotest
+		for u in fiotu1 fiotu2 fiotu3; do
+			id -u "$u" >/dev/null 2>&1 ||
+				useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
+		done
+		id -nG fiotu2 | grep -qw fio-admin || usermod -a -G fio-admin fiotu2
+	' || bail "cannot create the test users"
+	id -u _fiotest >/dev/null 2>&1 || bail "user _fiotest missing"
+}
+
+setup() {
+	require_setup
+	ensure_users
+	T=$(mktemp -d /tmp/fiotest.XXXXXX) || bail "mktemp"
+	chmod 0755 "$T"
+	mkdir -p "$T/run" "$T/state" "$T/services" "$T/work"
+	chown "$HELPER_USER:" "$T/run" "$T/state" || bail "chown"
+	chmod 0755 "$T/run"
+	chmod 0700 "$T/state"
+	chmod 1777 "$T/work"
+	: >"$T/secrets.txt"
+	: >"$T/helper.log"
+	SOCK=$T/run/helper.sock
+	FIO_HASH_COST=${FIO_HASH_COST-3}
+	write_config
+	make_other_service
+}
+
+# write_config [EXTRA LINES]: $T/fio.conf; password.hash_cost from $FIO_HASH_COST
+# (empty: the key is left out, i.e. the default cost).
+write_config() {
+	{
+		echo "socket = \"$SOCK\";"
+		echo "key_file = \"$T/state/secret.key\";"
+		echo "admin_group = \"$ADMIN_GROUP\";"
+		echo "user = \"$HELPER_USER\";"
+		echo "store = { backend = \"sqlite\"; path = \"$T/state/fio.db\"; };"
+		[ -n "$FIO_HASH_COST" ] && echo "password = { hash_cost = $FIO_HASH_COST; };"
+		echo "recovery = { kdf_iterations = 1000; };"
+		[ -n "$1" ] && printf '%s\n' "$1"
+	} >"$T/fio.conf"
+	chmod 0644 "$T/fio.conf"
+}
+
+# ------------------------------------------------------------------ helper process
+proc_alive() {
+	local st
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+start_helper() {
+	local i=0
+	echo "=== start $(date +%T)" >>"$T/helper.log"
+	"$FIO_HELPERD" --config "$T/fio.conf" --foreground $HELPER_ARGS \
+		>>"$T/helper.out" 2>>"$T/helper.log" </dev/null &
+	HELPER_PID=$!
+	while [ $i -lt 100 ]; do
+		if ! proc_alive "$HELPER_PID"; then
+			wait "$HELPER_PID" 2>/dev/null
+			diag "fio-helperd exited with status $? during start; its log:"
+			tail -n 20 "$T/helper.log" | sed 's/^/# /'
+			HELPER_PID=
+			return 1
+		fi
+		if fioctl status >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "fio-helperd did not answer fioctl status within 10 s"
+	tail -n 20 "$T/helper.log" | sed 's/^/# /'
+	return 1
+}
+
+# stop_helper [SIGNAL]: sends SIGNAL (TERM), waits up to 10 s; HELPER_RC is the
+# exit status (or "hung" after a SIGKILL).
+stop_helper() {
+	local sig=${1:-TERM} i=0
+	HELPER_RC=
+	[ -n "$HELPER_PID" ] || return 0
+	kill -"$sig" "$HELPER_PID" 2>/dev/null
+	while proc_alive "$HELPER_PID" && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if proc_alive "$HELPER_PID"; then
+		kill -KILL "$HELPER_PID" 2>/dev/null
+		wait "$HELPER_PID" 2>/dev/null
+		HELPER_RC=hung
+	else
+		wait "$HELPER_PID" 2>/dev/null
+		HELPER_RC=$?
+	fi
+	HELPER_PID=
+	echo "=== stopped $(date +%T) ($HELPER_RC)" >>"$T/helper.log"
+}
+
+restart_helper() {
+	stop_helper && start_helper
+}
+
+helper_alive() {
+	if proc_alive "$HELPER_PID"; then return 0; fi
+	diag "fio-helperd is not running any more; its log:"
+	tail -n 20 "$T/helper.log" | sed 's/^/# /'
+	return 1
+}
+
+# ------------------------------------------------------------------ fioctl
+# Always without a controlling terminal (setsid), so that nothing ever prompts
+# on the terminal of whoever runs `make check`.
+fioctl() {
+	FIO_HELPER_USER=$HELPER_USER setsid -w "$FIOCTL" --socket "$SOCK" "$@"
+}
+
+# as_user USER COMMAND...: COMMAND with USER's uid/gid and no supplementary groups.
+as_user() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups -- \
+		env HOME=/ FIO_HELPER_USER=$HELPER_USER "$@"
+}
+
+# as_user_groups USER COMMAND...: the same with USER's supplementary groups.
+as_user_groups() {
+	local u=$1
+	shift
+	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups -- \
+		env HOME=/ FIO_HELPER_USER=$HELPER_USER "$@"
+}
+
+fioctl_as() {
+	local u=$1
+	shift
+	as_user "$u" setsid -w "$FIOCTL" --socket "$SOCK" "$@"
+}
+
+# add_user NAME PASSWORD: fioctl user add with the password on stdin.
+add_user() {
+	note_secret "$2"
+	printf '%s\n' "$2" | fioctl user add "$1" --password-stdin >"$T/work/add.out" 2>&1 || {
+		diag "fioctl user add $1 failed:"
+		sed 's/^/# /' "$T/work/add.out"
+		return 1
+	}
+}
+
+new_secret() {
+	head -c 20 /dev/urandom | base32 | tr -d '=\n'
+}
+
+# import_totp NAME: fioctl enroll NAME --secret S with a fresh secret. Sets
+# SECRET and RECOVERY (the ten codes, space separated).
+import_totp() {
+	SECRET=$(new_secret)
+	note_secret "$SECRET"
+	RECOVERY=
+	if ! fioctl enroll "$1" --secret "$SECRET" >"$T/work/import.out" 2>&1; then
+		diag "fioctl enroll $1 --secret failed:"
+		sed 's/^/# /' "$T/work/import.out"
+		return 1
+	fi
+	RECOVERY=$(grep -oE '\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b' "$T/work/import.out" | tr '\n' ' ')
+	note_codes $RECOVERY
+	set -- $RECOVERY
+	if [ $# -ne 10 ]; then
+		diag "expected 10 recovery codes from enroll --secret, got $#:"
+		sed 's/^/# /' "$T/work/import.out"
+		return 1
+	fi
+}
+
+# user_with_totp NAME PASSWORD: add + import; SECRET/RECOVERY as above.
+user_with_totp() {
+	add_user "$1" "$2" && import_totp "$1"
+}
+
+# enroll_interactive [--json] NAME [enroll.py options]: runs fioctl enroll NAME
+# through tests/lib/enroll.py; sets SECRET, URI, ENROLL_STEP, RECOVERY,
+# WRONG_MESSAGES, ENROLL_EXIT.
+enroll_interactive() {
+	local json=
+	if [ "$1" = --json ]; then json=--json; shift; fi
+	local name=$1
+	shift
+	"$PYTHON" "$LIBDIR/enroll.py" "$@" --log "$T/work/enroll.log" -- \
+		env FIO_HELPER_USER=$HELPER_USER "$FIOCTL" --socket "$SOCK" $json enroll "$name" \
+		>"$T/work/enroll.res" 2>&1
+	SECRET=$(sed -n 's/^SECRET //p' "$T/work/enroll.res")
+	URI=$(sed -n 's/^URI //p' "$T/work/enroll.res")
+	ENROLL_STEP=$(sed -n 's/^STEP //p' "$T/work/enroll.res")
+	RECOVERY=$(sed -n 's/^RECOVERY //p' "$T/work/enroll.res")
+	WRONG_MESSAGES=$(sed -n 's/^WRONG_MESSAGES //p' "$T/work/enroll.res")
+	ENROLL_EXIT=$(sed -n 's/^EXIT //p' "$T/work/enroll.res")
+	[ -n "$SECRET" ] && note_secret "$SECRET"
+	note_codes $RECOVERY
+}
+
+show_enroll_log() {
+	sed 's/^/# /' "$T/work/enroll.res" "$T/work/enroll.log"
+}
+
+# ------------------------------------------------------------------ secrets
+note_secret() {
+	[ -n "$1" ] && printf '%s\n' "$1" >>"$T/secrets.txt"
+}
+
+# Recovery codes: with and without dashes.
+note_codes() {
+	local c
+	for c in "$@"; do
+		printf '%s\n%s\n' "$c" "$(printf '%s' "$c" | tr -d -)" >>"$T/secrets.txt"
+	done
+}
+
+# Nothing secret in the helper's stderr/stdout: each script's last test.
+check_no_secrets_in_logs() {
+	local hits
+	[ -n "$T" ] && [ -s "$T/secrets.txt" ] || return 0
+	hits=$(grep -F -f "$T/secrets.txt" "$T/helper.log" "$T/helper.out" 2>/dev/null | head -n 5)
+	if [ -z "$hits" ]; then
+		ok "no password, TOTP secret or recovery code in the helper's log output ($(sort -u "$T/secrets.txt" | wc -l) secrets checked)"
+	else
+		not_ok "no password, TOTP secret or recovery code in the helper's log output"
+		diag "found:" "$hits"
+	fi
+}
+
+# ------------------------------------------------------------------ TOTP
+now_step() {
+	echo $(($(date +%s) / 30))
+}
+
+# totp_at SECRET STEP: the code for that 30 s time step (oathtool, RFC 6238 SHA-1).
+totp_at() {
+	"$OATHTOOL" --totp -b -N "@$(($2 * 30))" "$1"
+}
+
+# ensure_margin N: make sure at least N seconds remain in the current time step
+# (sleeps into the next step if not), so a sequence of logins stays in one step.
+ensure_margin() {
+	local s rem
+	s=$(date +%s)
+	rem=$((30 - s % 30))
+	if [ "$rem" -lt "$1" ]; then
+		sleep $((rem + 1))
+	fi
+}
+
+# ------------------------------------------------------------------ PAM services
+# make_service NAME [MODULE OPTIONS] [LINES BEFORE] [LINES AFTER]: a pam_wrapper
+# service file: auth (LINES BEFORE, pam_fio, LINES AFTER) and account (pam_fio).
+# $FIO_MODULE is the module path with socket= and helper_user=.
+make_service() {
+	local name=$1 opts=$2 pre=$3 post=$4
+	FIO_MODULE="$PAM_FIO_SO socket=$SOCK helper_user=$HELPER_USER"
+	{
+		[ -n "$pre" ] && printf '%s\n' "$pre"
+		echo "auth required $FIO_MODULE $opts"
+		[ -n "$post" ] && printf '%s\n' "$post"
+		echo "account required $FIO_MODULE $opts"
+	} >"$T/services/$name"
+	chmod 0644 "$T/services/$name"
+}
+
+# write_service NAME: the file's content from stdin, as is.
+write_service() {
+	cat >"$T/services/$1"
+	chmod 0644 "$T/services/$1"
+}
+
+make_other_service() {
+	printf 'auth required %s/pam_deny.so\naccount required %s/pam_deny.so\n' \
+		"$PAM_MODDIR" "$PAM_MODDIR" >"$T/services/other"
+	chmod 0644 "$T/services/other"
+}
+
+# ------------------------------------------------------------------ logins
+pam_env() {
+	env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" "$@"
+}
+
+# login [pamconv options] SERVICE USER [ANSWER...]: runs tests/lib/pamconv as
+# root under pam_wrapper. Sets OUT (the transcript), AUTH and ACCT (the PAM
+# return code names), ELAPSED_MS.
+login() {
+	_login_run pam_env "$PAMCONV" "$@"
+}
+
+# login_as UNIXUSER [pamconv options] SERVICE USER [ANSWER...]: the same from
+# UNIXUSER's uid.
+login_as() {
+	local u=$1
+	shift
+	_login_run as_user "$u" env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+		PAM_WRAPPER_SERVICE_DIR="$T/services" "$PAMCONV" "$@"
+}
+
+_login_run() {
+	local t0 t1
+	t0=$(date +%s%N)
+	OUT=$("$@" 2>"$T/work/pamconv.err")
+	LOGIN_RC=$?
+	t1=$(date +%s%N)
+	ELAPSED_MS=$(((t1 - t0) / 1000000))
+	AUTH=$(printf '%s\n' "$OUT" | sed -n 's/^AUTH \([A-Z_]*\).*/\1/p')
+	ACCT=$(printf '%s\n' "$OUT" | sed -n 's/^ACCT \([A-Z_]*\).*/\1/p')
+	{
+		echo "--- $* (${ELAPSED_MS} ms)"
+		printf '%s\n' "$OUT"
+		cat "$T/work/pamconv.err"
+	} >>"$T/transcripts.log"
+	return 0
+}
+
+show_transcript() {
+	diag "transcript (${ELAPSED_MS} ms):"
+	printf '%s\n' "$OUT" | sed 's/^/#   /'
+	grep -v '^PWRAP' "$T/work/pamconv.err" | head -n 5 | sed 's/^/#   stderr: /'
+}
+
+# expect_auth CODE: the last login's pam_authenticate returned CODE.
+expect_auth() {
+	if [ "$AUTH" = "$1" ]; then return 0; fi
+	diag "expected pam_authenticate to return $1, got ${AUTH:-nothing}"
+	show_transcript
+	return 1
+}
+
+expect_acct() {
+	if [ "$ACCT" = "$1" ]; then return 0; fi
+	diag "expected pam_acct_mgmt to return $1, got ${ACCT:-nothing}"
+	show_transcript
+	return 1
+}
+
+# has_line LINE: the transcript has exactly this line.
+has_line() {
+	if printf '%s\n' "$OUT" | grep -qxF -- "$1"; then return 0; fi
+	diag "the transcript lacks the line '$1'"
+	show_transcript
+	return 1
+}
+
+lacks_line() {
+	if ! printf '%s\n' "$OUT" | grep -qxF -- "$1"; then return 0; fi
+	diag "the transcript has the line '$1', which it must not"
+	show_transcript
+	return 1
+}
+
+# prompts: the prompt lines of the last transcript.
+prompts() {
+	printf '%s\n' "$OUT" | grep '^PROMPT_'
+}
+
+# expect_prompts LINE...: the prompts of the last login were exactly these.
+expect_prompts() {
+	local want got
+	want=$(printf '%s\n' "$@")
+	got=$(prompts)
+	if [ "$want" = "$got" ]; then return 0; fi
+	diag "expected the prompts:" "$want" "got:" "$got"
+	show_transcript
+	return 1
+}
+
+P_PASS="PROMPT_ECHO_OFF Password: "
+P_CODE="PROMPT_ECHO_OFF Verification code: "
+P_SINGLE="PROMPT_ECHO_OFF Password and verification code: "
+M_FAILED="ERROR Authentication failed."
+M_UNAVAIL="ERROR pam_fio: the authentication service is unavailable."
+
+# fresh_user NAME: a store user NAME with password "NAME-Pass-<random>" (in PW)
+# and an imported authenticator secret (SECRET, RECOVERY).
+fresh_user() {
+	PW="$1-Pass-$RANDOM$RANDOM"
+	user_with_totp "$1" "$PW"
+}
+
+# code_now SECRET: the code for the current step, with at least 3 s of the step left.
+code_now() {
+	ensure_margin 3
+	totp_at "$1" "$(now_step)"
+}

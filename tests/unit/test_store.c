@@ -1,0 +1,656 @@
+/*
+ * test_store.c - the SQLite store (helper/store_sqlite.c) against store.h:
+ * file creation and refusals, users, enrolment, replay refusal, single-use
+ * recovery codes, cascades, durability across a reopen, hostile names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+	struct fio_store *st;
+	char err[256];
+};
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
+	if (mkdtemp(f->dir) == NULL) {
+		free(f);
+		return -1;
+	}
+	snprintf(f->path, sizeof(f->path), "%s/fio.db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	fio_store_close(f->st);
+	if (nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "cannot remove %s\n", f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+open_ok(struct fixture *f)
+{
+	int rc = fio_store_open(f->path, &f->st, f->err, sizeof(f->err));
+
+	if (rc != FIO_STORE_OK)
+		fail_msg("open %s: %s", f->path, f->err);
+	assert_non_null(f->st);
+}
+
+static void
+reopen(struct fixture *f)
+{
+	fio_store_close(f->st);
+	f->st = NULL;
+	open_ok(f);
+}
+
+/* Opening must fail, leave *out NULL and explain itself. */
+static void
+open_refused(struct fixture *f, const char *path)
+{
+	struct fio_store *st = (struct fio_store *)0x1;
+
+	assert_int_equal(fio_store_open(path, &st, f->err, sizeof(f->err)), FIO_STORE_ERR);
+	assert_null(st);
+	assert_true(f->err[0] != '\0');
+	print_message("refused as expected: %s\n", f->err);
+}
+
+/* Runs one SQL statement directly on the file, as an attacker or an older
+ * version would; returns the first integer column of the first row, or 0. */
+static long long
+raw_sql(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	long long v = 0;
+	int r;
+
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	r = sqlite3_step(s);
+	assert_true(r == SQLITE_ROW || r == SQLITE_DONE);
+	if (r == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	assert_int_equal(sqlite3_finalize(s), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	return v;
+}
+
+static void
+make_recs(struct fio_recovery_rec recs[FIO_RECOVERY_COUNT], unsigned char seed)
+{
+	uint32_t i;
+
+	for (i = 0; i < FIO_RECOVERY_COUNT; i++) {
+		recs[i].idx = i;
+		recs[i].iterations = 1000 + i;
+		memset(recs[i].salt, seed + (int)i, sizeof(recs[i].salt));
+		memset(recs[i].hash, seed * 3 + (int)i, sizeof(recs[i].hash));
+	}
+}
+
+static const unsigned char blob[] = "sealed-secret\x00\x01\xff";
+
+/* Adds name and enrols it with recovery set `seed`; returns the user id. */
+static int64_t
+add_enrolled(struct fixture *f, const char *name, unsigned char seed)
+{
+	struct fio_recovery_rec recs[FIO_RECOVERY_COUNT];
+	struct fio_user u;
+	int64_t id;
+
+	make_recs(recs, seed);
+	assert_int_equal(fio_store_user_add(f->st, name, "", "", 1000), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, name, &u), FIO_STORE_OK);
+	id = u.id;
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_enroll(f->st, id, blob, sizeof(blob), 6, 30, 100, recs,
+	                                  FIO_RECOVERY_COUNT),
+	                 FIO_STORE_OK);
+	return id;
+}
+
+static unsigned
+left(struct fixture *f, const char *name)
+{
+	struct fio_user u;
+	unsigned n;
+
+	assert_int_equal(fio_store_user_get(f->st, name, &u), FIO_STORE_OK);
+	n = u.recovery_left;
+	fio_user_clear(&u);
+	return n;
+}
+
+static void
+test_open_creates_0600(void **state)
+{
+	struct fixture *f = *state;
+	char wal[160];
+	struct stat sb;
+	mode_t old = umask(0);
+
+	open_ok(f);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 1), FIO_STORE_OK);
+	umask(old);
+	assert_int_equal(lstat(f->path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(lstat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), FIO_STORE_SCHEMA_VERSION);
+}
+
+struct names {
+	char *v[8];
+	int n;
+	int stop_after;
+};
+
+static int
+collect(const struct fio_user *u, void *ctx)
+{
+	struct names *ns = ctx;
+
+	assert_true(ns->n < 8);
+	ns->v[ns->n++] = strdup(u->name);
+	return ns->n == ns->stop_after ? 7 : 0;
+}
+
+static void
+names_free(struct names *ns)
+{
+	while (ns->n > 0)
+		free(ns->v[--ns->n]);
+}
+
+static void
+test_users(void **state)
+{
+	struct fixture *f = *state;
+	struct names ns = {.stop_after = -1};
+	struct fio_user u;
+
+	open_ok(f);
+	assert_int_equal(fio_store_user_add(f->st, "bob", NULL, NULL, 20), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "a@example.org", "$y$x", 10),
+	                 FIO_STORE_OK);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 11), FIO_STORE_EXISTS);
+
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_string_equal(u.name, "alice");
+	assert_string_equal(u.email, "a@example.org");
+	assert_string_equal(u.pwhash, "$y$x");
+	assert_int_equal(u.created, 10);
+	assert_null(u.totp_blob);
+	assert_int_equal(u.totp_last_step, -1);
+	assert_int_equal(u.recovery_left, 0);
+	fio_user_clear(&u);
+	assert_null(u.name);
+
+	assert_int_equal(fio_store_user_get(f->st, "bob", &u), FIO_STORE_OK);
+	assert_string_equal(u.email, "");
+	assert_string_equal(u.pwhash, "");
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "carol", &u), FIO_STORE_NOTFOUND);
+	assert_null(u.name);
+	assert_int_equal(fio_store_user_get(f->st, "Alice", &u), FIO_STORE_NOTFOUND);
+
+	assert_int_equal(fio_store_user_list(f->st, collect, &ns), FIO_STORE_OK);
+	assert_int_equal(ns.n, 2);
+	assert_string_equal(ns.v[0], "alice");
+	assert_string_equal(ns.v[1], "bob");
+	names_free(&ns);
+	ns.stop_after = 1;
+	assert_int_equal(fio_store_user_list(f->st, collect, &ns), 7);
+	assert_int_equal(ns.n, 1);
+	names_free(&ns);
+
+	assert_int_equal(fio_store_user_del(f->st, "bob"), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_del(f->st, "bob"), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_user_get(f->st, "bob", &u), FIO_STORE_NOTFOUND);
+	ns.stop_after = -1;
+	assert_int_equal(fio_store_user_list(f->st, collect, &ns), FIO_STORE_OK);
+	assert_int_equal(ns.n, 1);
+	names_free(&ns);
+}
+
+static void
+test_set_password(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+
+	open_ok(f);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 1), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_password(f->st, u.id, "$y$new"), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_password(f->st, u.id + 1000, "$y$new"), FIO_STORE_NOTFOUND);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_string_equal(u.pwhash, "$y$new");
+	fio_user_clear(&u);
+}
+
+static void
+test_enroll(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec recs[FIO_RECOVERY_COUNT];
+	struct fio_user u;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.id, id);
+	assert_non_null(u.totp_blob);
+	assert_int_equal(u.totp_blob_len, sizeof(blob));
+	assert_memory_equal(u.totp_blob, blob, sizeof(blob));
+	assert_int_equal(u.totp_digits, 6);
+	assert_int_equal(u.totp_period, 30);
+	assert_int_equal(u.totp_last_step, 100);
+	assert_int_equal(u.recovery_left, 10);
+	fio_user_clear(&u);
+
+	/* no such user: the foreign key refuses it, nothing is stored */
+	make_recs(recs, 9);
+	assert_int_equal(fio_store_enroll(f->st, id + 1000, blob, sizeof(blob), 6, 30, 1, recs,
+	                                  FIO_RECOVERY_COUNT),
+	                 FIO_STORE_ERR);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM recovery"), 10);
+	/* a duplicate index rolls the whole enrolment back */
+	recs[5].idx = 4;
+	assert_int_equal(fio_store_enroll(f->st, id, blob, 3, 8, 60, 500, recs, FIO_RECOVERY_COUNT),
+	                 FIO_STORE_ERR);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.totp_blob_len, sizeof(blob));
+	assert_int_equal(u.totp_last_step, 100);
+	fio_user_clear(&u);
+	/* and the store still works after the rollback */
+	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_OK);
+}
+
+static void
+test_totp_advance(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+	int64_t id;
+	int64_t other;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 100), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 99), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id, -5), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 200), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.totp_last_step, 200);
+	fio_user_clear(&u);
+	/* a user without an authenticator never advances */
+	assert_int_equal(fio_store_user_add(f->st, "bob", "", "", 1), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "bob", &u), FIO_STORE_OK);
+	other = u.id;
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_totp_advance(f->st, other, 1), FIO_STORE_NOTFOUND);
+}
+
+static void
+test_recovery_once(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec want[FIO_RECOVERY_COUNT];
+	struct fio_recovery_rec rec;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	make_recs(want, 1);
+	assert_int_equal(fio_store_recovery_get(f->st, id, 3, &rec), FIO_STORE_OK);
+	assert_int_equal(rec.idx, 3);
+	assert_int_equal(rec.iterations, want[3].iterations);
+	assert_memory_equal(rec.salt, want[3].salt, sizeof(rec.salt));
+	assert_memory_equal(rec.hash, want[3].hash, sizeof(rec.hash));
+	assert_int_equal(fio_store_recovery_get(f->st, id, 42, &rec), FIO_STORE_NOTFOUND);
+
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 3, 5000), FIO_STORE_OK);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 3, 5001), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_get(f->st, id, 3, &rec), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 42, 5001), FIO_STORE_NOTFOUND);
+	assert_int_equal(left(f, "alice"), 9);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 0, 5002), FIO_STORE_OK);
+	assert_int_equal(left(f, "alice"), 8);
+	assert_int_equal(raw_sql(f->path, "SELECT used_at FROM recovery WHERE idx = 3"), 5000);
+}
+
+static void
+test_recovery_replace(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec fresh[FIO_RECOVERY_COUNT];
+	struct fio_recovery_rec rec;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 0, 5000), FIO_STORE_OK);
+	assert_int_equal(left(f, "alice"), 9);
+	make_recs(fresh, 77);
+	assert_int_equal(fio_store_recovery_replace(f->st, id, fresh, FIO_RECOVERY_COUNT),
+	                 FIO_STORE_OK);
+	assert_int_equal(left(f, "alice"), 10);
+	/* every index now holds the new code only: the old ones are gone */
+	assert_int_equal(fio_store_recovery_get(f->st, id, 0, &rec), FIO_STORE_OK);
+	assert_memory_equal(rec.hash, fresh[0].hash, sizeof(rec.hash));
+	assert_int_equal(fio_store_recovery_get(f->st, id, 9, &rec), FIO_STORE_OK);
+	assert_memory_equal(rec.salt, fresh[9].salt, sizeof(rec.salt));
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM recovery"), 10);
+	/* an empty set leaves none */
+	assert_int_equal(fio_store_recovery_replace(f->st, id, NULL, 0), FIO_STORE_OK);
+	assert_int_equal(left(f, "alice"), 0);
+}
+
+static void
+test_unenroll(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec rec;
+	struct fio_user u;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	add_enrolled(f, "bob", 2);
+	assert_int_equal(fio_store_unenroll(f->st, id), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_null(u.totp_blob);
+	assert_int_equal(u.totp_last_step, -1);
+	assert_int_equal(u.recovery_left, 0);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 1000), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_get(f->st, id, 1, &rec), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 1, 1), FIO_STORE_NOTFOUND);
+	assert_int_equal(left(f, "bob"), 10); /* others untouched */
+}
+
+static void
+test_user_del_cascades(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+
+	open_ok(f);
+	add_enrolled(f, "alice", 1);
+	add_enrolled(f, "bob", 2);
+	assert_int_equal(fio_store_user_del(f->st, "alice"), FIO_STORE_OK);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp"), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM recovery"), 10);
+	/* the name is free again and comes back with nothing attached */
+	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 2), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_null(u.totp_blob);
+	assert_int_equal(u.recovery_left, 0);
+	fio_user_clear(&u);
+}
+
+static void
+test_reopen_keeps_everything(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec rec;
+	struct fio_user u;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_set_password(f->st, id, "$y$pw"), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 150), FIO_STORE_OK);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 2, 9), FIO_STORE_OK);
+	reopen(f);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_string_equal(u.pwhash, "$y$pw");
+	assert_int_equal(u.totp_blob_len, sizeof(blob));
+	assert_memory_equal(u.totp_blob, blob, sizeof(blob));
+	assert_int_equal(u.totp_last_step, 150);
+	assert_int_equal(u.recovery_left, 9);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 150), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_get(f->st, id, 2, &rec), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 2, 10), FIO_STORE_NOTFOUND);
+}
+
+static void
+test_migration_idempotent(void **state)
+{
+	struct fixture *f = *state;
+
+	open_ok(f);
+	add_enrolled(f, "alice", 1);
+	fio_store_close(f->st);
+	f->st = NULL;
+	/* as if a migration had been interrupted after its tables existed */
+	raw_sql(f->path, "PRAGMA user_version = 0");
+	open_ok(f);
+	assert_int_equal(left(f, "alice"), 10);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), FIO_STORE_SCHEMA_VERSION);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	char want[64];
+
+	open_ok(f);
+	fio_store_close(f->st);
+	f->st = NULL;
+	raw_sql(f->path, "PRAGMA user_version = 99");
+	open_refused(f, f->path);
+	assert_non_null(strstr(f->err, "99"));
+	snprintf(want, sizeof(want), "(%d)", FIO_STORE_SCHEMA_VERSION);
+	assert_non_null(strstr(f->err, want));
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 99);
+}
+
+static void
+write_file(const char *path, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+	assert_int_equal(close(fd), 0);
+}
+
+static void
+test_garbage_refused(void **state)
+{
+	struct fixture *f = *state;
+	static unsigned char junk[16384];
+	static unsigned char after[sizeof(junk) + 1];
+	int fd;
+
+	assert_int_equal(getrandom(junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	write_file(f->path, junk, sizeof(junk));
+	open_refused(f, f->path);
+	/* never treated as empty: the bytes are untouched */
+	fd = open(f->path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, after, sizeof(after)), (ssize_t)sizeof(junk));
+	assert_int_equal(close(fd), 0);
+	assert_memory_equal(after, junk, sizeof(junk));
+}
+
+static void
+test_empty_file_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct stat sb;
+
+	write_file(f->path, "", 0);
+	open_refused(f, f->path);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_size, 0);
+}
+
+static void
+test_hostile_names(void **state)
+{
+	static const char *const names[] = {
+	        "o'brien",  "\"quoted\"", "'; DROP TABLE users;--", "x'); DELETE FROM totp;--",
+	        "a\\b%s%n", "?1",
+	};
+	struct fixture *f = *state;
+	struct names ns = {.stop_after = -1};
+	struct fio_user u;
+	size_t i;
+
+	open_ok(f);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(fio_store_user_add(f->st, names[i], names[i], names[i], 1),
+		                 FIO_STORE_OK);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(fio_store_user_get(f->st, names[i], &u), FIO_STORE_OK);
+		assert_string_equal(u.name, names[i]);
+		assert_string_equal(u.email, names[i]);
+		assert_string_equal(u.pwhash, names[i]);
+		fio_user_clear(&u);
+	}
+	assert_int_equal(fio_store_user_list(f->st, collect, &ns), FIO_STORE_OK);
+	assert_int_equal(ns.n, (int)(sizeof(names) / sizeof(names[0])));
+	names_free(&ns);
+	assert_int_equal(fio_store_user_del(f->st, "'; DROP TABLE users;--"), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "o'brien", &u), FIO_STORE_OK);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "' OR '1'='1", &u), FIO_STORE_NOTFOUND);
+}
+
+static void
+test_symlink_refused(void **state)
+{
+	struct fixture *f = *state;
+	char link[160];
+	char dangling[160];
+	char target[160];
+	struct stat sb;
+
+	open_ok(f);
+	fio_store_close(f->st);
+	f->st = NULL;
+	snprintf(link, sizeof(link), "%s/link.db", f->dir);
+	assert_int_equal(symlink(f->path, link), 0);
+	open_refused(f, link);
+
+	snprintf(dangling, sizeof(dangling), "%s/dangling.db", f->dir);
+	snprintf(target, sizeof(target), "%s/elsewhere.db", f->dir);
+	assert_int_equal(symlink(target, dangling), 0);
+	open_refused(f, dangling);
+	assert_int_equal(lstat(target, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+static void
+test_directory_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	open_refused(f, f->dir);
+}
+
+/* Two helpers on one file: each single-use write has exactly one winner. */
+static void
+test_two_handles_one_winner(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec rec;
+	struct fio_store *other = NULL;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_open(f->path, &other, f->err, sizeof(f->err)), FIO_STORE_OK);
+	/* both saw the code unused and the step at 100 */
+	assert_int_equal(fio_store_recovery_get(f->st, id, 4, &rec), FIO_STORE_OK);
+	assert_int_equal(fio_store_recovery_get(other, id, 4, &rec), FIO_STORE_OK);
+	assert_int_equal(fio_store_recovery_consume(other, id, 4, 1), FIO_STORE_OK);
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 4, 2), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(other, id, 101), FIO_STORE_NOTFOUND);
+	assert_int_equal(left(f, "alice"), 9);
+	fio_store_close(other);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_open_creates_0600, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_users, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_set_password, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_totp_advance, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_recovery_once, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_recovery_replace, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unenroll, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_user_del_cascades, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_handles_one_winner, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_idempotent, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_garbage_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_empty_file_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_directory_refused, setup, teardown),
+	};
+
+	fio_log_init("test_store", 1, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
