@@ -22,6 +22,7 @@
 #include "workers.h"
 
 #define CONN_OUT_MAX (16u * 1024 * 1024)
+#define CONN_JOBS_PER_UID 4u /* hashing jobs in flight for one non-root uid */
 
 struct fio_conn *
 conn_new(struct fio_server *s, int fd)
@@ -67,6 +68,7 @@ conn_close(struct fio_conn *c, const char *why)
 	if (why != NULL)
 		log_debug("closing connection of uid %ld: %s", (long)c->uid, why);
 	c->dead = 1;
+	__atomic_store_n(&c->cancelled, 1, __ATOMIC_RELEASE);
 	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
@@ -129,9 +131,12 @@ queue_frame(struct fio_conn *c, uint16_t type, const struct fio_buf *p)
 		fio_buf_reset(&c->out);
 		c->write_deadline = fio_now_ms() + FIO_FRAME_DEADLINE_MS;
 	}
-	if ((r = fio_frame_put_header(&c->out, type, (uint32_t)p->len)) != 0 ||
+	/* Reserve the whole frame first: never leave a header without its payload. */
+	if ((r = fio_buf_reserve(&c->out, 8 + p->len)) != 0 ||
+	    (r = fio_frame_put_header(&c->out, type, (uint32_t)p->len)) != 0 ||
 	    (r = fio_buf_put(&c->out, p->data, p->len)) != 0) {
 		log_err("cannot queue a reply: %s", fio_strerror(r));
+		conn_close(c, "reply too large or out of memory");
 		return -1;
 	}
 	return 0;
@@ -283,7 +288,23 @@ job_work(void *p)
 {
 	struct conn_job *j = p;
 
+	/* A connection that went away while its job waited costs nothing more. */
+	if (__atomic_load_n(&j->c->cancelled, __ATOMIC_ACQUIRE))
+		return;
 	j->work(j->arg);
+}
+
+/* Jobs queued or running for uid, counting connections already closed. */
+static unsigned
+jobs_of_uid(const struct fio_server *s, uid_t uid)
+{
+	unsigned n = 0;
+
+	for (const struct fio_conn *c = s->conns; c != NULL; c = c->next)
+		n += c->uid == uid ? c->jobs : 0;
+	for (const struct fio_conn *c = s->dead_conns; c != NULL; c = c->next)
+		n += c->uid == uid ? c->jobs : 0;
+	return n;
 }
 
 static void
@@ -302,7 +323,16 @@ conn_work(struct fio_conn *c, conn_work_fn work, conn_done_fn done, void *arg)
 {
 	struct conn_job *j;
 
-	if (c == NULL || c->dead || (j = calloc(1, sizeof(*j))) == NULL)
+	if (c == NULL || c->dead)
+		return -1;
+	/* One uid cannot fill the queue and hold up everyone else's login. */
+	if (c->uid != 0 && jobs_of_uid(c->srv, c->uid) >= CONN_JOBS_PER_UID) {
+		log_ratelimited(&c->srv->last_busy_log, LOG_WARNING,
+		                "uid %ld has too many requests in progress; refusing one",
+		                (long)c->uid);
+		return -1;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL)
 		return -1;
 	j->c = c;
 	j->work = work;
@@ -446,6 +476,7 @@ conn_on_readable(struct fio_conn *c)
 			/* Only EOF is expected; anything else is a protocol violation. */
 			if (read_some(c, junk, sizeof(junk), &got) != 0 || got == 0)
 				return;
+			fio_wipe(junk, sizeof(junk));
 			if (c->state == CONN_BUSY) {
 				conn_close(c, "data while busy");
 			} else {

@@ -49,6 +49,7 @@ struct fio_conn {
 	void *answer_arg;
 
 	unsigned jobs; /* worker jobs in flight */
+	int cancelled; /* set (atomically) when closed: queued jobs skip their work */
 	int dead;      /* closed; freed when jobs == 0 */
 	int watching_out;
 };

@@ -38,7 +38,6 @@ struct auth_flow {
 	int enrolled;    /* known, with an authenticator */
 	int ask_code;    /* a code prompt follows the password */
 	int prompted_pw; /* the password came from our own prompt */
-	int retried_pw;  /* try_first_pass: re-prompted once already */
 	char *password;  /* candidate password, owned, wiped */
 	size_t pwlen;
 	char *code; /* candidate code, owned, wiped */
@@ -131,6 +130,52 @@ abandon(struct auth_flow *f)
 
 /* ---- password ---------------------------------------------------------- */
 
+/* Equal strings, compared in constant time once the lengths agree. */
+static int
+same_str(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && fio_ct_equal(a, b, n);
+}
+
+/* Reads the account again after a wait (a prompt, a hash): a password or
+ * authenticator changed, or an account deleted, meanwhile makes the login fail
+ * rather than succeed on what was true before. 0, or -1 after finish(). */
+static int
+refresh_user(struct fio_conn *c, struct auth_flow *f)
+{
+	struct fio_user now;
+	int r, same;
+
+	if (!f->known)
+		return 0;
+	r = fio_store_user_get(conn_server(c)->store, f->user.name, &now);
+	if (r == FIO_STORE_ERR) {
+		f->reason = "store error";
+		finish(c, f, FIO_RESULT_UNAVAILABLE);
+		return -1;
+	}
+	if (r == FIO_STORE_NOTFOUND) {
+		f->known = f->enrolled = 0;
+		f->pw_ok = 0;
+		f->reason = "account deleted during the login";
+		return 0;
+	}
+	same = now.id == f->user.id && same_str(now.pwhash, f->user.pwhash) &&
+	       (now.totp_blob != NULL) == (f->user.totp_blob != NULL) &&
+	       (now.totp_blob == NULL ||
+	        (now.totp_blob_len == f->user.totp_blob_len &&
+	         fio_ct_equal(now.totp_blob, f->user.totp_blob, now.totp_blob_len)));
+	fio_user_clear(&f->user);
+	f->user = now;
+	if (!same) {
+		f->pw_ok = 0;
+		f->reason = "account changed during the login";
+	}
+	return 0;
+}
+
 static void
 verify_work(void *p)
 {
@@ -154,14 +199,15 @@ verify_done(struct fio_conn *c, void *p)
 		log_err("password verification failed internally");
 	f->pw_ok = f->known && f->hash != conn_server(c)->dummy_hash && f->pw_result == 1;
 	if (!f->pw_ok && f->reason == NULL)
-		f->reason = f->known ? "wrong password" : "unknown user or refused caller";
-	if (!f->pw_ok && (f->req->flags & FIO_AUTH_F_TRY_AUTHTOK) && !f->prompted_pw &&
-	    !f->retried_pw) {
-		f->retried_pw = 1;
-		f->reason = NULL;
-		prompt_password(c, f);
+		f->reason = f->known ? "wrong password"
+		                     : "unknown user or refused caller"; /* try_first_pass with a
+		                                                          * stacked password goes on
+		                                                          * to the code whether the
+		                                                          * password was right or
+		                                                          * not: a second password
+		                                                          * prompt would tell. */
+	if (refresh_user(c, f) != 0)
 		return;
-	}
 	step_code(c, f);
 }
 
@@ -257,6 +303,10 @@ step_password(struct fio_conn *c, struct auth_flow *f)
 		f->pwlen = r->authtok_len;
 		r->authtok = NULL;
 		r->authtok_len = 0;
+		if (r->flags & FIO_AUTH_F_SINGLE_PROMPT) {
+			split_single(f); /* sshd's password method: password and code */
+			f->prompted_pw = 1;
+		}
 		start_verify(c, f);
 		return;
 	}
@@ -324,6 +374,30 @@ kdf_work(void *p)
 	f->rec_result = fio_recovery_check(f->canon, &f->rec);
 }
 
+/* The codes may have been regenerated while the KDF ran: consume only the
+ * record that was checked. 0 to go on, -1 after finish(). */
+static int
+recovery_still_same(struct fio_conn *c, struct auth_flow *f)
+{
+	struct fio_recovery_rec now;
+	int r = fio_store_recovery_get(conn_server(c)->store, f->user.id, f->rec.idx, &now);
+
+	if (r == FIO_STORE_ERR) {
+		f->reason = "store error";
+		finish(c, f, FIO_RESULT_UNAVAILABLE);
+		return -1;
+	}
+	if (r != FIO_STORE_OK || !fio_ct_equal(now.salt, f->rec.salt, sizeof(now.salt)) ||
+	    !fio_ct_equal(now.hash, f->rec.hash, sizeof(now.hash))) {
+		fio_wipe(&now, sizeof(now));
+		f->reason = "recovery code already used or replaced";
+		finish(c, f, FIO_RESULT_DENIED);
+		return -1;
+	}
+	fio_wipe(&now, sizeof(now));
+	return 0;
+}
+
 static void
 kdf_done(struct fio_conn *c, void *p)
 {
@@ -340,6 +414,8 @@ kdf_done(struct fio_conn *c, void *p)
 		finish(c, f, FIO_RESULT_DENIED);
 		return;
 	}
+	if (recovery_still_same(c, f) != 0)
+		return;
 	r = fio_store_recovery_consume(conn_server(c)->store, f->user.id, f->rec.idx,
 	                               (int64_t)time(NULL));
 	if (r == FIO_STORE_OK) {
@@ -417,6 +493,8 @@ on_code(struct fio_conn *c, const char *answer, size_t len, void *arg)
 	fio_freezero(f->code, f->codelen + 1);
 	f->code = strndup(answer, len);
 	f->codelen = f->code != NULL ? len : 0;
+	if (refresh_user(c, f) != 0)
+		return;
 	check_code(c, f);
 }
 

@@ -33,6 +33,28 @@ fio_log(int prio, const char *func, const char *fmt, ...)
 		fprintf(stderr, "fio-helperd: %s: %s\n", func, msg);
 }
 
+void
+log_ratelimited(int64_t *last, int prio, const char *fmt, ...)
+{
+	struct timespec ts;
+	int64_t now;
+	char msg[1024];
+	va_list ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (*last != 0 && now - *last < 10000)
+		return;
+	*last = now;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(prio, "%s (further such messages suppressed for 10 s)", msg);
+	if (log_to_stderr)
+		fprintf(stderr, "fio-helperd: %s (further such messages suppressed for 10 s)\n",
+		        msg);
+}
+
 const char *
 fio_log_escape(const char *s, char *out, size_t outsz)
 {

@@ -7,6 +7,7 @@
 #define FIO_LOG_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <syslog.h>
 
 void fio_log_init(const char *ident, int to_stderr, int debug);
@@ -17,6 +18,10 @@ void fio_log(int prio, const char *func, const char *fmt, ...)
 #define log_warn(...) fio_log(LOG_WARNING, __func__, __VA_ARGS__)
 #define log_info(...) fio_log(LOG_INFO, __func__, __VA_ARGS__)
 #define log_debug(...) fio_log(LOG_DEBUG, __func__, __VA_ARGS__)
+
+/* Logs at most one line every 10 s per *last (a caller's timestamp, ms). */
+void log_ratelimited(int64_t *last, int prio, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /* Copies s into out (size outsz, always NUL-terminated), replacing control
  * characters, '\\', '"', and bytes >= 0x7f with \xNN and cutting at outsz.

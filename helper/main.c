@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -168,6 +169,27 @@ parse_args(int argc, char **argv, struct fio_server *s, int *debug)
 	return 0;
 }
 
+/* Room for max_connections clients plus the store, the key and the loop. */
+static void
+raise_fd_limit(struct fio_config *cfg)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)cfg->max_connections + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0 && getrlimit(RLIMIT_NOFILE, &rl) != 0)
+			return;
+	}
+	if (rl.rlim_cur < want) {
+		cfg->max_connections = rl.rlim_cur > 128 ? (unsigned)(rl.rlim_cur - 64) : 64;
+		log_warn("open-file limit %lu: serving at most %u connections",
+		         (unsigned long)rl.rlim_cur, cfg->max_connections);
+	}
+}
+
 static unsigned
 worker_count(const struct fio_config *cfg)
 {
@@ -199,6 +221,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "fio-helperd: %s\n", err);
 		return 1;
 	}
+	raise_fd_limit(&s.cfg); /* before dropping root: the hard limit may be raised then */
 	if (drop_privileges(&s) != 0)
 		goto out;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)

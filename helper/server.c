@@ -123,18 +123,24 @@ accept_some(struct fio_server *s)
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM) {
-				log_warn("cannot accept: %s; pausing", strerror(errno));
+				log_ratelimited(&s->last_accept_log, LOG_WARNING,
+				                "cannot accept: %s; pausing", strerror(errno));
+				/* Out of epoll until the pause ends: no busy loop. */
+				epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
 				s->accept_pause_until = fio_now_ms() + 100;
 			}
 			return;
 		}
 		if (s->nconns >= s->cfg.max_connections || (c = conn_new(s, fd)) == NULL) {
-			log_warn("too many connections; refusing one");
+			log_ratelimited(&s->last_refuse_log, LOG_WARNING,
+			                "too many connections; refusing one");
 			close(fd);
 			continue;
 		}
 		if (c->uid != 0 && count_uid(s, c->uid) >= s->cfg.max_per_uid) {
-			log_warn("uid %ld has too many connections; refusing one", (long)c->uid);
+			log_ratelimited(&s->last_refuse_log, LOG_WARNING,
+			                "uid %ld has too many connections; refusing one",
+			                (long)c->uid);
 			close(fd);
 			free(c);
 			continue;
@@ -158,6 +164,9 @@ static int
 next_timeout(struct fio_server *s, int64_t now)
 {
 	int64_t best = now + 1000;
+
+	if (s->accept_pause_until != 0 && s->accept_pause_until < best)
+		best = s->accept_pause_until;
 
 	for (struct fio_conn *c = s->conns; c != NULL; c = c->next) {
 		int64_t d = conn_next_deadline(c);
@@ -187,7 +196,7 @@ dispatch_event(struct fio_server *s, struct epoll_event *ev)
 	struct fio_conn *c = ev->data.ptr;
 
 	if (ev->data.ptr == TAG_LISTEN) {
-		if (s->listen_fd >= 0 && fio_now_ms() >= s->accept_pause_until)
+		if (s->listen_fd >= 0 && s->accept_pause_until == 0)
 			accept_some(s);
 		return;
 	}
@@ -218,12 +227,24 @@ loop_setup(struct fio_server *s)
 	return 0;
 }
 
+static void
+resume_accept(struct fio_server *s)
+{
+	struct epoll_event lev = {.events = EPOLLIN, .data.ptr = TAG_LISTEN};
+
+	s->accept_pause_until = 0;
+	if (s->listen_fd >= 0 && epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, s->listen_fd, &lev) != 0)
+		log_err("cannot watch the listening socket again: %s", strerror(errno));
+}
+
 /* SIGTERM: stop accepting; give in-flight conversations a grace period. */
 static void
 begin_stop(struct fio_server *s, int64_t *stop_deadline)
 {
 	log_info("stopping: %u connection(s) in flight", s->nconns);
-	epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+	if (s->accept_pause_until == 0)
+		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
+	s->accept_pause_until = 0;
 	close(s->listen_fd);
 	s->listen_fd = -1;
 	unlink(s->cfg.socket_path);
@@ -250,6 +271,8 @@ fio_server_run(struct fio_server *s)
 			s->reload = 0;
 			fio_server_reload(s);
 		}
+		if (s->accept_pause_until != 0 && now >= s->accept_pause_until)
+			resume_accept(s);
 		n = epoll_wait(s->epoll_fd, evs, 64, next_timeout(s, now));
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));

@@ -28,9 +28,10 @@ struct fio_server {
 	struct fio_conn *conns;      /* doubly linked list of open connections */
 	struct fio_conn *dead_conns; /* closed, freed by conn_sweep() */
 	unsigned nconns;
-	int64_t accept_pause_until;   /* EMFILE back-off */
-	volatile sig_atomic_t stop;   /* SIGTERM/SIGINT */
-	volatile sig_atomic_t reload; /* SIGHUP */
+	int64_t accept_pause_until; /* EMFILE back-off; the listener is out of epoll */
+	int64_t last_busy_log, last_refuse_log, last_accept_log; /* rate limits */
+	volatile sig_atomic_t stop;                              /* SIGTERM/SIGINT */
+	volatile sig_atomic_t reload;                            /* SIGHUP */
 };
 
 /* Opens the listening socket at cfg.socket_path (directory made 0755 if missing,

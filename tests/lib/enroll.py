@@ -101,6 +101,12 @@ def main(argv):
     def text():
         return (out + err).decode(errors="replace")
 
+    def complete_lines():
+        # only whole lines: a pipe read may stop in the middle of the secret
+        o = out[:out.rfind(b"\n") + 1]
+        e = err[:err.rfind(b"\n") + 1]
+        return (o + b"\n" + e).decode(errors="replace")
+
     while open_streams and time.monotonic() < deadline:
         for key, _ in sel.select(timeout=0.1):
             data = os.read(key.fileobj.fileno(), 65536)
@@ -114,7 +120,7 @@ def main(argv):
             else:
                 err += data
         if secret is None:
-            secret, uri = find_secret(text())
+            secret, uri = find_secret(complete_lines())
         if secret is None or answers_left == 0 or p.stdin.closed:
             continue
         prompts = text().count(PROMPT)

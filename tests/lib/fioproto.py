@@ -18,10 +18,11 @@ Usage:
                                       open N connections that say nothing, touch
                                       READYFILE, hold them SECONDS, then print how
                                       many were opened and how many the helper closed
-    fioproto.py fake-server SOCK SECONDS
-                                      a look-alike helper: answers HELLO and any
-                                      request with VERDICT OK (run it as a uid the
-                                      module must refuse)
+    fioproto.py fake-server SOCK SECONDS [MODE]
+                                      a fake helper: answers HELLO, then behaves
+                                      as MODE (default "ok": VERDICT OK to any
+                                      request; see the fake_* functions, plus
+                                      "bad_version": HELLO with version 2)
 """
 import os
 import socket
@@ -416,7 +417,84 @@ def run_idle(path, n, seconds, ready):
     return 0
 
 
-def run_fake_server(path, seconds):
+def prompt(pid, text, style=1, flags=0):
+    return frame(PROMPT, u32(pid) + u32(style) + u32(flags) + s(text))
+
+
+def info(text, kind=1):
+    return frame(INFO, u32(kind) + s(text))
+
+
+def ask(c, pid, text, style=1):
+    """Sends a PROMPT and waits for its ANSWER; False if none came."""
+    c.send(prompt(pid, text, style))
+    f = c.read_frame(5)
+    return f is not None and f[0] == ANSWER
+
+
+# What the fake helper does after HELLO and the client's request. Each is a
+# way a helper (or a look-alike) can misbehave; "ok" and "info_prompt" are the
+# well-behaved controls.
+def fake_ok(c):
+    c.send(verdict(RESULT_OK, 0))
+
+
+def fake_info_prompt(c):
+    c.send(info("Line one.") + info("Line two."))
+    if ask(c, 1, "Verification code: ") and ask(c, 2, "Name: ", style=2):
+        c.send(verdict(RESULT_OK, 0))
+
+
+def fake_many_info(c):
+    for i in range(40):
+        c.send(info("info %d" % i))
+    if ask(c, 1, "Verification code: "):
+        c.send(verdict(RESULT_OK, 0))
+
+
+def fake_big_prompt(c):
+    if ask(c, 1, "P" * 600 + ": "):
+        c.send(verdict(RESULT_OK, 0))
+
+
+def fake_escape(c):
+    c.send(info("before\x1b[2J\x1b]0;owned\x07after"))
+    c.send(verdict(RESULT_OK, 0))
+
+
+def fake_many_prompts(c):
+    for i in range(100):
+        if not ask(c, i + 1, "Verification code: "):
+            return
+    c.send(verdict(RESULT_OK, 0))
+
+
+def fake_client_type(c):
+    c.send(answer(1, "x"))
+    c.send(verdict(RESULT_OK, 0))
+
+
+def fake_bad_result(c):
+    c.send(verdict(99, 0))
+
+
+def fake_close(c):
+    pass
+
+
+def fake_trailing(c):
+    c.send(frame(VERDICT, u32(RESULT_OK) + u32(0) + b"JUNK"))
+
+
+def fake_oversized(c):
+    c.send(struct.pack(">IHH", 0xFFFFFFFF, VERDICT, 0) + u32(RESULT_OK) + u32(0))
+
+
+FAKES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("fake_")}
+
+
+def run_fake_server(path, seconds, mode="ok", hello_version=VERSION):
+    behave = FAKES[mode]
     try:
         os.unlink(path)
     except FileNotFoundError:
@@ -437,11 +515,12 @@ def run_fake_server(path, seconds):
         c.sock, c.buf, c.eof, c.reset, c.frames = cs, b"", False, False, []
         f = c.read_frame(3)
         if f is not None and f[0] == HELLO:
-            c.send(hello(VERSION, 0))
+            c.send(hello(hello_version, 0))
             f = c.read_frame(3)
             if f is not None:
-                c.send(verdict(RESULT_OK, 0))
+                behave(c)
                 served += 1
+        time.sleep(0.2)
         cs.close()
         sys.stdout.write("served %d\n" % served)
         sys.stdout.flush()
@@ -458,8 +537,11 @@ def main(argv):
         return run_login(argv[2], argv[3], argv[4], argv[5] if len(argv) == 6 else None)
     if len(argv) == 6 and argv[1] == "idle":
         return run_idle(argv[2], int(argv[3]), float(argv[4]), argv[5])
-    if len(argv) == 4 and argv[1] == "fake-server":
-        return run_fake_server(argv[2], float(argv[3]))
+    if len(argv) in (4, 5) and argv[1] == "fake-server":
+        mode = argv[4] if len(argv) == 5 else "ok"
+        if mode == "bad_version":
+            return run_fake_server(argv[2], float(argv[3]), "ok", hello_version=VERSION + 1)
+        return run_fake_server(argv[2], float(argv[3]), mode)
     sys.stderr.write(__doc__)
     return 2
 

@@ -7,8 +7,8 @@
 #
 # Environment (set by `make check`, see tests/local.mk; defaults for running a
 # script by hand from the source tree after a build): FIO_HELPERD, FIOCTL,
-# PAM_FIO_SO, PAM_WRAPPER_LIB, PAMTESTER, OATHTOOL, FAKETIME, SQLITE3,
-# top_srcdir, top_builddir. FIO_TEST_KEEP=1 keeps the temp dir.
+# PAM_FIO_SO, PAM_WRAPPER_LIB, PAM_WRAPPER_MODULES, SAN_PRELOAD, PAMTESTER,
+# OATHTOOL, FAKETIME, SQLITE3, top_srcdir, top_builddir. FIO_TEST_KEEP=1 keeps the temp dir.
 #
 # A missing tool or a setup failure is reported as "not ok", never skipped.
 
@@ -125,7 +125,9 @@ require_setup() {
 		if [ -f "$f/pam_permit.so" ]; then PAM_MODDIR=$f; break; fi
 	done
 	[ -n "$PAM_MODDIR" ] || bail "pam_permit.so not found"
-	PWRAP_MODDIR=$(dirname "$PAM_WRAPPER_LIB")/pam_wrapper
+	PWRAP_MODDIR=${PAM_WRAPPER_MODULES:-$(dirname "$PAM_WRAPPER_LIB")/pam_wrapper}
+	# a sanitized pam_fio.so in an unsanitized host needs the runtimes first
+	PRELOAD=$(echo $SAN_PRELOAD "$PAM_WRAPPER_LIB")
 }
 
 # Users are created once per machine; scripts run in parallel, so under a lock.
@@ -134,7 +136,7 @@ ensure_users() {
 		getent group fio-admin >/dev/null || groupadd --system fio-admin
 		id -u _fiotest >/dev/null 2>&1 ||
 			useradd --system --no-create-home --shell /usr/sbin/nologin _fiotest
-		for u in fiotu1 fiotu2 fiotu3; do
+		for u in fiotu1 fiotu2; do
 			id -u "$u" >/dev/null 2>&1 ||
 				useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
 		done
@@ -157,6 +159,8 @@ setup() {
 	: >"$T/helper.log"
 	SOCK=$T/run/helper.sock
 	FIO_HASH_COST=${FIO_HASH_COST-3}
+	# --debug logs the most; the secret check at the end covers it too
+	HELPER_ARGS=${HELPER_ARGS---debug}
 	write_config
 	make_other_service
 }
@@ -321,6 +325,8 @@ enroll_interactive() {
 	if [ "$1" = --json ]; then json=--json; shift; fi
 	local name=$1
 	shift
+	[ -f "$T/work/enroll.log" ] && cat "$T/work/enroll.log" >>"$T/enroll-all.log"
+	: >"$T/work/enroll.log"
 	"$PYTHON" "$LIBDIR/enroll.py" "$@" --log "$T/work/enroll.log" -- \
 		env FIO_HELPER_USER=$HELPER_USER "$FIOCTL" --socket "$SOCK" $json enroll "$name" \
 		>"$T/work/enroll.res" 2>&1
@@ -415,7 +421,7 @@ make_other_service() {
 
 # ------------------------------------------------------------------ logins
 pam_env() {
-	env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" "$@"
+	env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" "$@"
 }
 
 # login [pamconv options] SERVICE USER [ANSWER...]: runs tests/lib/pamconv as
@@ -430,7 +436,7 @@ login() {
 login_as() {
 	local u=$1
 	shift
-	_login_run as_user "$u" env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+	_login_run as_user "$u" env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/services" "$PAMCONV" "$@"
 }
 
@@ -520,4 +526,33 @@ fresh_user() {
 code_now() {
 	ensure_margin 3
 	totp_at "$1" "$(now_step)"
+}
+
+# fake_server USER SOCKPATH [MODE]: tests/lib/fioproto.py fake-server run as
+# USER on SOCKPATH (its directory must let USER create the socket), in the
+# background for at most 60 s; FAKE_PID is its pid.
+fake_server() {
+	local u=$1 path=$2 mode=${3:-ok} i=0
+	rm -f "$path"
+	# exec: FAKE_PID must be the server itself, not a subshell around it
+	(exec setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups -- \
+		"$PYTHON" "$LIBDIR/fioproto.py" fake-server "$path" 60 "$mode") \
+		>"$T/work/fake.log" 2>&1 &
+	FAKE_PID=$!
+	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
+	while [ ! -S "$path" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -S "$path" ] || {
+		diag "the fake server did not start:"
+		sed 's/^/# /' "$T/work/fake.log"
+		return 1
+	}
+}
+
+stop_fake() {
+	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+	return 0
 }

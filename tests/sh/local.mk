@@ -8,7 +8,8 @@ SH_TESTS = \
 	tests/sh/test_authz.sh \
 	tests/sh/test_helper_down.sh \
 	tests/sh/test_protocol.sh \
-	tests/sh/test_fioctl.sh
+	tests/sh/test_fioctl.sh \
+	tests/sh/test_module.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py
 

@@ -48,7 +48,7 @@ check "non-root caller with another user's password and recovery code: refused" 
 
 t_nopasswd_uid() {
 	_login_run setpriv --reuid=$NOPASSWD_UID --regid=$NOPASSWD_UID --clear-groups -- \
-		env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" \
+		env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" \
 		"$PAMCONV" fio victim "$PW_V" "$(code_now "$SEC_V")"
 	expect_auth PAM_AUTH_ERR && expect_prompts "$P_PASS" "$P_CODE"
 }
@@ -94,7 +94,7 @@ t_self_second_both() {
 check "factor=second from a non-root caller with password and code: PAM_SUCCESS" t_self_second_both
 
 t_self_ufp_wrong() {
-	_login_run as_user fiotu1 env LD_PRELOAD="$PAM_WRAPPER_LIB" PAM_WRAPPER=1 \
+	_login_run as_user fiotu1 env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 \
 		PAM_WRAPPER_SERVICE_DIR="$T/services" PAM_AUTHTOK="wrong-$PW_1" \
 		"$PAMCONV" ufp fiotu1 "$(code_now "$SEC_1")"
 	[ "$AUTH" != PAM_SUCCESS ] || { show_transcript; return 1; }

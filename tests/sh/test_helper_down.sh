@@ -102,41 +102,26 @@ t_regular_file() {
 }
 check "socket path is a regular file: PAM_AUTHINFO_UNAVAIL" t_regular_file
 
-# fake_server USER DIR: a look-alike helper run as USER on DIR/helper.sock
-# (answers HELLO, then VERDICT OK to anything).
-fake_server() {
-	local u=$1 dir=$2 i=0
-	mkdir -p "$dir"
-	chown "$u:" "$dir"
-	chmod 0755 "$dir"
-	as_user "$u" "$PYTHON" "$LIBDIR/fioproto.py" fake-server "$dir/helper.sock" 60 \
-		>"$dir/fake.log" 2>&1 &
-	FAKE_PID=$!
-	FAKE_PIDS="$FAKE_PIDS $FAKE_PID"
-	while [ ! -S "$dir/helper.sock" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -S "$dir/helper.sock" ] || { diag "the fake server did not start:"; sed 's/^/# /' "$dir/fake.log"; return 1; }
-	write_service "fake-$u" <<EOF
-auth required $PAM_FIO_SO socket=$dir/helper.sock helper_user=$HELPER_USER
-account required $PAM_FIO_SO socket=$dir/helper.sock helper_user=$HELPER_USER
-EOF
-}
-
 t_fake_other_uid() {
-	fake_server fiotu1 "$T/fake1" || return 1
-	login fake-fiotu1 hd "$PW_H" "123456"
-	kill "$FAKE_PID" 2>/dev/null
-	expect_auth PAM_AUTHINFO_UNAVAIL
+	local rc=0
+	# the helper is down; its socket directory is made world-writable, as if
+	# an attacker could bind the configured path
+	chmod 1777 "$T/run"
+	fake_server fiotu1 "$SOCK" || { chmod 0755 "$T/run"; return 1; }
+	login fio hd "$PW_H" "123456"
+	stop_fake
+	rm -f "$SOCK"
+	chmod 0755 "$T/run"
+	expect_auth PAM_AUTHINFO_UNAVAIL && has_line "$M_UNAVAIL"
 }
-check "a look-alike server bound by a non-helper uid (fiotu1) answering 'success': refused, PAM_AUTHINFO_UNAVAIL" \
+check "a look-alike server bound on the configured socket path by a non-helper uid (fiotu1), answering 'success': refused, PAM_AUTHINFO_UNAVAIL" \
 	t_fake_other_uid
 
 t_fake_helper_uid() {
-	fake_server "$HELPER_USER" "$T/fake2" || return 1
-	login fake-$HELPER_USER hd "$PW_H" "123456"
-	kill "$FAKE_PID" 2>/dev/null
+	fake_server "$HELPER_USER" "$SOCK" || return 1
+	login fio hd "$PW_H" "123456"
+	stop_fake
+	rm -f "$SOCK"
 	if [ "$AUTH" = PAM_SUCCESS ]; then return 0; fi
 	diag "control: the fake server run as $HELPER_USER was not believed either; the test above proves nothing"
 	show_transcript

@@ -6,7 +6,6 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 
 setup
-HELPER_ARGS=--debug
 check "fio-helperd starts (as root, dropping to $HELPER_USER) and answers fioctl status" start_helper ||
 	bail "fio-helperd does not start"
 make_service fio
