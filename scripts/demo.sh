@@ -50,6 +50,7 @@ recovery=$(grep -E '^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$' "$T/codes
 printf 'auth required %s socket=%s helper_user=_fiodemo\naccount required %s socket=%s helper_user=_fiodemo\n' \
 	"$B/pam_fio/.libs/pam_fio.so" "$FIO_SOCKET" "$B/pam_fio/.libs/pam_fio.so" "$FIO_SOCKET" \
 	>"$T/pam.d/fio-demo"
+printf 'auth required pam_deny.so\naccount required pam_deny.so\n' >"$T/pam.d/other"
 wrap=$(pkg-config --libs pam_wrapper | tr -d ' ')
 login() { # answers...
 	printf '%s\n' "$@" | LD_PRELOAD="$wrap" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/pam.d" \
