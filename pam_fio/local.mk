@@ -10,7 +10,9 @@ pam_fio_pam_fio_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared -no-un
 	-Wl,--version-script=$(srcdir)/pam_fio/pam_fio.map -Wl,-z,relro -Wl,-z,now
 EXTRA_DIST += pam_fio/pam_fio.map
 
-# Debian ships no .la for PAM modules.
-install-exec-hook-pam:
+# Debian ships no .la for PAM modules. (pamlibdir is not an exec dir, so the
+# module is installed by install-data.)
+install-data-hook:
 	rm -f $(DESTDIR)$(pamlibdir)/pam_fio.la
-install-exec-hook: install-exec-hook-pam
+uninstall-hook:
+	rm -f $(DESTDIR)$(pamlibdir)/pam_fio.so
