@@ -158,7 +158,13 @@ enum fio_ctl_cmd {
 	                          (admin only) */
 	FIO_CTL_UNENROLL = 8,  /* admin or self */
 	FIO_CTL_RECOVERY_REGEN = 9, /* admin or self: new set of recovery codes */
-	FIO_CTL_MAX = 9,
+	FIO_CTL_LOCK_SHOW = 10,     /* admin: user optional; one RECORD {user, failures,
+	                               locked_until (ISO 8601 UTC or "-"), consecutive} for
+	                               that user, or one per account with failures in the
+	                               current window, a lock or second-factor failures */
+	FIO_CTL_LOCK_CLEAR = 11,    /* admin: user; clears failures, lock and the
+	                               second-factor hard cap */
+	FIO_CTL_MAX = 11,
 };
 #define FIO_CTL_F_JSON 0x1u /* the client wants RECORDs rather than prose */
 #define FIO_CTL_F_KNOWN 0x1u

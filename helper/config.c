@@ -42,6 +42,7 @@ enum key_kind {
 	KEY_NAME,    /* user or group name */
 	KEY_BACKEND, /* store.backend */
 	KEY_ISSUER,  /* totp.issuer */
+	KEY_BOOL,    /* true or false, into an int */
 };
 
 struct key_spec {
@@ -85,6 +86,16 @@ static const struct key_spec limits_keys[] = {
         {NULL, KEY_GROUP, 0, 0, 0, NULL},
 };
 
+static const struct key_spec lockout_keys[] = {
+        {"max_failures", KEY_UINT, FIELD(lock_max_failures), 1, 1000, NULL},
+        {"interval", KEY_UINT, FIELD(lock_interval), 1, 86400, NULL},
+        {"unlock_after", KEY_UINT, FIELD(lock_unlock_after), 1, 604800, NULL},
+        {"per_source_max", KEY_UINT, FIELD(lock_per_source_max), 1, 100000, NULL},
+        {"max_consecutive", KEY_UINT, FIELD(lock_max_consecutive), 1, 100, NULL},
+        {"exempt_root", KEY_BOOL, FIELD(lock_exempt_root), 0, 1, NULL},
+        {NULL, KEY_GROUP, 0, 0, 0, NULL},
+};
+
 static const struct key_spec root_keys[] = {
         {"socket", KEY_PATH, FIELD(socket_path), 1, CFG_MAX_SOCKET, NULL},
         {"key_file", KEY_PATH, FIELD(key_file), 1, CFG_MAX_STRING, NULL},
@@ -97,6 +108,7 @@ static const struct key_spec root_keys[] = {
         {"password", KEY_GROUP, 0, 0, 0, password_keys},
         {"recovery", KEY_GROUP, 0, 0, 0, recovery_keys},
         {"limits", KEY_GROUP, 0, 0, 0, limits_keys},
+        {"lockout", KEY_GROUP, 0, 0, 0, lockout_keys},
         {NULL, KEY_GROUP, 0, 0, 0, NULL},
 };
 
@@ -256,6 +268,22 @@ check_uint(const struct load_ctx *ctx, const config_setting_t *s, const char *gr
 	return 0;
 }
 
+static int
+check_bool(const struct load_ctx *ctx, const config_setting_t *s, const char *group,
+           const struct key_spec *k)
+{
+	int *slot;
+
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		report(ctx, config_setting_source_file(s), config_setting_source_line(s), group,
+		       k->name, "must be true or false");
+		return -1;
+	}
+	slot = field(ctx->cfg, k->off);
+	*slot = config_setting_get_bool(s) ? 1 : 0;
+	return 0;
+}
+
 /* Checks every member of a libconfig group against keys; group is the dotted
  * prefix for messages (NULL at the top level). */
 static int
@@ -289,6 +317,8 @@ check_group(const struct load_ctx *ctx, const config_setting_t *g, const char *g
 			r = check_group(ctx, s, k->name, k->members);
 		else if (k->kind == KEY_UINT)
 			r = check_uint(ctx, s, group, k);
+		else if (k->kind == KEY_BOOL)
+			r = check_bool(ctx, s, group, k);
 		else
 			r = check_string(ctx, s, group, k);
 		if (r != 0)
@@ -434,6 +464,63 @@ scan_include(struct scan *sc, const char **pp, unsigned depth)
 	return scan_file(sc->ctx, path, sc->group, depth + 1);
 }
 
+/* libconfig 1.5's scanner exit()s when an @include names something it cannot
+ * read as a file (a directory, say), which would end the helper on SIGHUP.
+ * So before libconfig reads anything, every @include, at every depth, must
+ * name a regular file. 0, or -1 with err set. */
+static int
+includes_ok(const struct load_ctx *ctx, const char *file, unsigned depth)
+{
+	char line[CFG_MAX_STRING + 64];
+	unsigned lineno = 0;
+	struct stat st;
+	FILE *fp;
+	int rc = 0;
+
+	if (depth > CFG_MAX_INCLUDE) {
+		set_err(ctx->err, ctx->errlen, "%s: includes nested too deeply", file);
+		return -1;
+	}
+	if (stat(file, &st) != 0) {
+		set_err(ctx->err, ctx->errlen, "%s: cannot read: %s", file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(ctx->err, ctx->errlen, "%s: cannot read: not a regular file", file);
+		return -1;
+	}
+	if ((fp = fopen(file, "r")) == NULL) {
+		set_err(ctx->err, ctx->errlen, "%s: cannot read: %s", file, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		char *p = line, *q;
+
+		lineno++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, "@include", 8) != 0)
+			continue;
+		if ((p = strchr(p, '"')) == NULL || (q = strchr(p + 1, '"')) == NULL) {
+			set_err(ctx->err, ctx->errlen,
+			        "%s:%u: @include: a quoted file name is needed", file, lineno);
+			rc = -1;
+			break;
+		}
+		*q = '\0';
+		errno = 0;
+		if (stat(p + 1, &st) != 0 || !S_ISREG(st.st_mode)) {
+			set_err(ctx->err, ctx->errlen, "%s:%u: @include: %s is not a readable file",
+			        file, lineno, p + 1);
+			rc = -1;
+			break;
+		}
+		rc = includes_ok(ctx, p + 1, depth + 1);
+	}
+	fclose(fp);
+	return rc;
+}
+
 static int
 scan_number(struct scan *sc, const char **pp)
 {
@@ -549,6 +636,12 @@ fio_config_defaults(struct fio_config *cfg)
 	tmp.answer_timeout = 120;
 	tmp.max_connections = 4096;
 	tmp.max_per_uid = 256;
+	tmp.lock_max_failures = 5;
+	tmp.lock_interval = 900;
+	tmp.lock_unlock_after = 900;
+	tmp.lock_per_source_max = 20;
+	tmp.lock_max_consecutive = 20;
+	tmp.lock_exempt_root = 0;
 	*cfg = tmp;
 	memset(&tmp, 0, sizeof(tmp));
 	ret = 0;
@@ -577,6 +670,9 @@ fio_config_load(const char *path, struct fio_config *cfg, char *err, size_t errl
 		set_err(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
+	errno = 0;
+	if (includes_ok(&ctx, path, 0) != 0)
+		goto out;
 	errno = 0;
 	if (config_read_file(&lc, path) != CONFIG_TRUE) {
 		saved = errno;

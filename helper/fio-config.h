@@ -25,6 +25,13 @@ struct fio_config {
 	unsigned answer_timeout;      /* answer_timeout = 120 seconds (5..3600) */
 	unsigned max_connections;     /* limits.max_connections = 4096 (16..65536) */
 	unsigned max_per_uid;         /* limits.max_per_uid = 256 (1..65536); uid 0 exempt */
+	/* lockout (DESIGN.md "Accounts and lockout"; all seconds) */
+	unsigned lock_max_failures;    /* lockout.max_failures = 5 (1..1000) per interval */
+	unsigned lock_interval;        /* lockout.interval = 900 (1..86400): counting window */
+	unsigned lock_unlock_after;    /* lockout.unlock_after = 900 (1..604800): cool-down */
+	unsigned lock_per_source_max;  /* lockout.per_source_max = 20 (1..100000) per interval */
+	unsigned lock_max_consecutive; /* lockout.max_consecutive = 20 (1..100): code hard cap */
+	int lock_exempt_root;          /* lockout.exempt_root = false */
 };
 
 /* Fills *cfg with the defaults above (strings strdup'ed). 0 or -1 (no memory). */

@@ -27,6 +27,8 @@ static const struct fioctl_cmd fioctl_cmds[] = {
         {"enroll", NULL, "[NAME] [--secret BASE32|-]", fioctl_enroll},
         {"unenroll", NULL, "[NAME]", fioctl_unenroll},
         {"recovery", NULL, "[NAME] --regenerate", fioctl_recovery},
+        {"lock", "show", "[NAME]", fioctl_lock_show},
+        {"lock", "clear", "NAME", fioctl_lock_clear},
 };
 #define NCMDS (sizeof(fioctl_cmds) / sizeof(fioctl_cmds[0]))
 
@@ -219,9 +221,14 @@ find_cmd(int argc, char **argv, int *idx)
 			return c;
 		}
 	}
-	if (word1 != NULL)
-		fprintf(stderr, "fioctl: usage: fioctl %s add|del|list|show ...\n", word1->word1);
-	else
+	if (word1 != NULL) {
+		fprintf(stderr, "fioctl: usage: fioctl %s ", word1->word1);
+		for (size_t i = 0, n = 0; i < NCMDS; i++) {
+			if (strcmp(fioctl_cmds[i].word1, word1->word1) == 0)
+				fprintf(stderr, "%s%s", n++ > 0 ? "|" : "", fioctl_cmds[i].word2);
+		}
+		fprintf(stderr, " ...\n");
+	} else
 		fprintf(stderr, "fioctl: unknown command \"%s\" (see fioctl --help)\n", argv[*idx]);
 	return NULL;
 }

@@ -19,7 +19,7 @@
 
 enum rec_mode {
 	REC_IGNORE, /* text mode: an INFO already says it */
-	REC_FIELDS, /* text mode: "key: value" lines */
+	REC_FIELDS, /* text mode: "key: value" lines, a blank line between records */
 	REC_NAMES,  /* text mode: the "name" field only */
 };
 
@@ -190,6 +190,8 @@ relay_record(struct relay *r, const struct fio_client_msg *m)
 		if (!r->q->json_array)
 			fputc('\n', stdout);
 	} else if (r->q->text_records == REC_FIELDS) {
+		if (r->nrecords > 0)
+			fputc('\n', stdout);
 		for (uint32_t i = 0; i < m->nfields; i++) {
 			put_text(stdout, m->keys[i]);
 			fputs(": ", stdout);
@@ -574,4 +576,28 @@ fioctl_recovery(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 	if ((rc = set_user(&q, &a)) != 0)
 		return rc;
 	return run_request(o, &q);
+}
+
+int
+fioctl_lock_show(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
+{
+	struct req q = {.cmd = FIO_CTL_LOCK_SHOW, .text_records = REC_FIELDS, .user = ""};
+	struct args a;
+	int rc;
+
+	if (parse_args(argc, argv, ARG_NAME, &a) != 0)
+		return fioctl_usage(cmd);
+	/* without NAME: every account with failures or a lock, as a list */
+	if (a.name != NULL && (rc = set_user(&q, &a)) != 0)
+		return rc;
+	q.json_array = a.name == NULL;
+	return run_request(o, &q);
+}
+
+int
+fioctl_lock_clear(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
+{
+	struct req q = {.cmd = FIO_CTL_LOCK_CLEAR, .text_records = REC_IGNORE};
+
+	return simple(o, cmd, argc, argv, ARG_NAME_REQ, &q);
 }

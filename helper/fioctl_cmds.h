@@ -69,5 +69,9 @@ int fioctl_unenroll(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, i
                     char **argv);
 int fioctl_recovery(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                     char **argv);
+int fioctl_lock_show(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                     char **argv);
+int fioctl_lock_clear(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                      char **argv);
 
 #endif /* FIOCTL_CMDS_H */

@@ -3,12 +3,19 @@
  * one verdict. Unknown users, refused callers and wrong passwords walk exactly
  * the same path as a known, enrolled user with the right password: the same
  * prompts, a dummy hash of the same cost, and the same message at the end.
+ *
+ * Lockout (auth_lock.h): the attempt is counted before the first prompt. A
+ * locked attempt walks the same path too, but checks the password against the
+ * dummy hash, verifies and consumes nothing, and ends with the lock message.
+ * At the second-factor hard cap a TOTP code with the right password is refused
+ * unchecked; a recovery code still works and lifts the cap.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "auth_lock.h"
 #include "authz.h"
 #include "conn.h"
 #include "crypto.h"
@@ -52,6 +59,7 @@ struct auth_flow {
 	int rec_result; /* worker: fio_recovery_check() */
 	int used_recovery;
 	const char *reason; /* for the audit line; never a secret */
+	struct auth_lock lock;
 };
 
 static void step_code(struct fio_conn *c, struct auth_flow *f);
@@ -91,6 +99,8 @@ result_name(uint32_t result)
 		return "success";
 	case FIO_RESULT_DENIED:
 		return "failure";
+	case FIO_RESULT_LOCKED:
+		return "locked";
 	case FIO_RESULT_UNAVAILABLE:
 		return "unavailable";
 	default:
@@ -98,13 +108,22 @@ result_name(uint32_t result)
 	}
 }
 
-/* The one way out of the flow. */
+/* The one way out of the flow: message, audit, lock counters (durable before
+ * the verdict), verdict. */
 static void
 finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 {
 	struct fio_auth_req *r = f->req;
+	char text[160];
 
-	if (result == FIO_RESULT_OK && f->used_recovery) {
+	if (f->lock.locked && result != FIO_RESULT_UNAVAILABLE) {
+		result = FIO_RESULT_LOCKED; /* (OK cannot happen: a safety net) */
+		f->reason = "locked: nothing verified";
+	}
+	if (result == FIO_RESULT_LOCKED) {
+		auth_lock_message(&f->lock, text, sizeof(text));
+		conn_info(c, FIO_INFO_ERROR, "%s", text);
+	} else if (result == FIO_RESULT_OK && f->used_recovery) {
 		unsigned left = f->user.recovery_left > 0 ? f->user.recovery_left - 1 : 0;
 
 		conn_info(c, FIO_INFO_TEXT, "Recovery code accepted. %u recovery code%s left.",
@@ -117,6 +136,11 @@ finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 	fio_audit("auth", r->user, (long)conn_uid(c), r->service, r->rhost, result_name(result),
 	          result == FIO_RESULT_OK ? (f->used_recovery ? "recovery code" : "ok")
 	                                  : (f->reason != NULL ? f->reason : "failed"));
+	/* code_failed: the password was right and the code was not; a success with
+	 * a code prompt verified a TOTP or recovery code */
+	auth_lock_end(conn_server(c), &f->lock, conn_uid(c), r, result,
+	              result == FIO_RESULT_DENIED && f->pw_ok && f->ask_code,
+	              result == FIO_RESULT_OK && f->ask_code);
 	f->done(c, result, result == FIO_RESULT_OK ? f->authtok_len : 0, f->done_arg);
 	flow_free(f);
 }
@@ -214,8 +238,9 @@ verify_done(struct fio_conn *c, void *p)
 static void
 start_verify(struct fio_conn *c, struct auth_flow *f)
 {
-	/* Unknown users and accounts without a password cost one dummy hash too. */
-	if (f->known && f->user.pwhash != NULL && f->user.pwhash[0] != '\0' &&
+	/* Unknown users, locked attempts and accounts without a password cost one
+	 * dummy hash too. */
+	if (f->known && !f->lock.locked && f->user.pwhash != NULL && f->user.pwhash[0] != '\0' &&
 	    f->user.pwhash[0] != '!' && f->user.pwhash[0] != '*')
 		f->hash = f->user.pwhash;
 	else
@@ -293,7 +318,7 @@ step_password(struct fio_conn *c, struct auth_flow *f)
 
 	if (r->flags & FIO_AUTH_F_FACTOR_SECOND) {
 		/* An earlier module checked the password (honoured from uid 0 only). */
-		f->pw_ok = f->known;
+		f->pw_ok = f->known && !f->lock.locked;
 		step_code(c, f);
 		return;
 	}
@@ -331,6 +356,15 @@ check_totp(struct fio_conn *c, struct auth_flow *f, const char *code)
 	int64_t step, matched = -1;
 	int r;
 
+	if (f->lock.locked) {
+		finish(c, f, FIO_RESULT_LOCKED);
+		return;
+	}
+	if (f->lock.capped && f->pw_ok) {
+		f->reason = "second-factor hard cap: code not checked";
+		finish(c, f, FIO_RESULT_LOCKED);
+		return;
+	}
 	if (!f->enrolled) {
 		f->reason = "unknown user or refused caller";
 		finish(c, f, FIO_RESULT_DENIED);
@@ -436,7 +470,7 @@ check_recovery(struct fio_conn *c, struct auth_flow *f, uint32_t idx)
 	struct fio_server *s = conn_server(c);
 	int r = FIO_STORE_NOTFOUND;
 
-	if (f->enrolled)
+	if (f->enrolled && !f->lock.locked)
 		r = fio_store_recovery_get(s->store, f->user.id, idx, &f->rec);
 	if (r == FIO_STORE_ERR) {
 		f->reason = "store error";
@@ -547,6 +581,11 @@ flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn do
 	f->known = f->have_user;
 	f->enrolled = f->known && f->user.totp_blob != NULL;
 	f->ask_code = !f->known || f->enrolled;
+	if (auth_lock_start(s, &f->lock, conn_uid(c), req, f->known ? &f->user : NULL) != 0) {
+		f->reason = "lockout state unavailable";
+		finish(c, f, FIO_RESULT_UNAVAILABLE);
+		return;
+	}
 	step_password(c, f);
 }
 

@@ -48,9 +48,13 @@ struct ctl_req {
 
 typedef void (*ctl_act_fn)(struct fio_conn *c, struct ctl_req *r);
 
+#define USER_NONE 0 /* user must be empty */
+#define USER_REQ 1  /* user must be a valid name */
+#define USER_OPT 2  /* user may be empty or a valid name */
+
 struct ctl_cmd {
 	const char *event; /* audit event */
-	int need_user;     /* user must be a valid name (else must be empty) */
+	int need_user;     /* USER_* */
 	int admin_only;    /* else admin or self */
 	int reauth;        /* self (not admin) passes the login conversation first */
 	int takes_arg;     /* else arg must be empty */
@@ -413,6 +417,94 @@ ctl_recovery_regen(struct fio_conn *c, struct ctl_req *r)
 	fio_user_clear(&u);
 }
 
+/* ---- locks ------------------------------------------------------------------ */
+
+static int
+ctl_lock_record(struct fio_conn *c, const char *name, const struct fio_lock *l)
+{
+	static const char *const keys[] = {"user", "failures", "locked_until", "consecutive"};
+	const struct fio_config *cfg = &conn_server(c)->cfg;
+	int64_t now = (int64_t)time(NULL);
+	char failures[16], until[32] = "-", consecutive[16];
+	const char *values[] = {name, failures, until, consecutive};
+	time_t t = (time_t)l->locked_until;
+	struct tm tm;
+
+	snprintf(failures, sizeof(failures), "%u",
+	         fio_lock_failures_at(l, now, cfg->lock_interval));
+	snprintf(consecutive, sizeof(consecutive), "%u", l->consecutive);
+	if (l->locked_until > now && gmtime_r(&t, &tm) != NULL)
+		strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return conn_record(c, 4, keys, values);
+}
+
+struct lock_list_ctx {
+	struct fio_conn *c;
+	unsigned n;
+	int failed;
+};
+
+static int
+ctl_lock_one(const char *name, const struct fio_lock *l, void *p)
+{
+	struct lock_list_ctx *x = p;
+
+	if (x->n >= FIO_MAX_RECORDS || ctl_lock_record(x->c, name, l) != 0) {
+		x->failed = 1;
+		return 1;
+	}
+	x->n++;
+	return 0;
+}
+
+static void
+ctl_lock_show(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_server *s = conn_server(c);
+	struct lock_list_ctx x = {.c = c, .n = 0, .failed = 0};
+	struct fio_user u = {0};
+	struct fio_lock l;
+	int rc;
+
+	if (r->user[0] != '\0') {
+		if (ctl_get_user(c, r, &u) != 0)
+			return;
+		rc = fio_store_lock_get(s->store, u.id, &l);
+		if (rc == FIO_STORE_OK && ctl_lock_record(c, u.name, &l) != 0)
+			x.failed = 1;
+		fio_user_clear(&u);
+	} else {
+		rc = fio_store_lock_list(s->store, (int64_t)time(NULL), s->cfg.lock_interval,
+		                         ctl_lock_one, &x);
+		if (rc == FIO_STORE_OK && x.n == 0 && (r->flags & FIO_CTL_F_JSON) == 0)
+			ctl_say(c, FIO_INFO_TEXT, "No account has failed attempts or a lock.");
+	}
+	if (x.failed)
+		ctl_end(c, r, FIO_RESULT_UNAVAILABLE, "cannot send the records");
+	else if (rc != FIO_STORE_OK)
+		ctl_unavailable(c, r, "store error");
+	else
+		ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
+static void
+ctl_lock_clear(struct fio_conn *c, struct ctl_req *r)
+{
+	struct fio_user u = {0};
+	int rc;
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	rc = fio_store_lock_clear(conn_server(c)->store, u.id);
+	fio_user_clear(&u);
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	ctl_say(c, FIO_INFO_TEXT, "Failed attempts and locks cleared for %s.", r->user);
+	ctl_end(c, r, FIO_RESULT_OK, "");
+}
+
 static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
         [0] = {"ctl", 0, 1, 0, 0, 0, NULL},
         [FIO_CTL_STATUS] = {"status", 0, 0, 0, 0, 0, ctl_status},
@@ -424,6 +516,8 @@ static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
         [FIO_CTL_ENROLL] = {"enroll", 1, 0, 1, 0, 1, ctl_enroll},
         [FIO_CTL_UNENROLL] = {"unenroll", 1, 0, 1, 0, 0, ctl_unenroll},
         [FIO_CTL_RECOVERY_REGEN] = {"recovery_regen", 1, 0, 1, 0, 0, ctl_recovery_regen},
+        [FIO_CTL_LOCK_SHOW] = {"lock_show", USER_OPT, 1, 0, 0, 0, ctl_lock_show},
+        [FIO_CTL_LOCK_CLEAR] = {"unlock", USER_REQ, 1, 0, 0, 0, ctl_lock_clear},
 };
 
 static const struct ctl_cmd *
@@ -471,9 +565,10 @@ ctl_email_valid(const char *s)
 static const char *
 ctl_usage_error(const struct ctl_req *r, const struct ctl_cmd *d)
 {
-	if (d->need_user && !authz_name_valid(r->user))
+	if ((d->need_user == USER_REQ || (d->need_user == USER_OPT && r->user[0] != '\0')) &&
+	    !authz_name_valid(r->user))
 		return "invalid user name";
-	if (!d->need_user && r->user[0] != '\0')
+	if (d->need_user == USER_NONE && r->user[0] != '\0')
 		return "this command takes no user name";
 	if (!d->takes_arg && r->arg[0] != '\0')
 		return "unexpected argument";
@@ -570,7 +665,7 @@ ctl_dispatch(struct fio_conn *c, struct ctl_req *r)
 	}
 	r->admin = authz_is_admin(s, r->uid);
 	r->hash_cost = s->cfg.hash_cost;
-	if (d->need_user) {
+	if (d->need_user == USER_REQ || (d->need_user == USER_OPT && r->user[0] != '\0')) {
 		ctl_for_user(c, r, d);
 		return;
 	}

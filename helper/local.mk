@@ -20,6 +20,8 @@ helper_libfiohelper_la_SOURCES = \
 	helper/conn.h helper/conn_impl.h helper/conn.c \
 	helper/workers.h helper/workers.c \
 	helper/authz.h helper/authz.c \
+	helper/lockout.h helper/lockout.c \
+	helper/auth_lock.h helper/auth_lock.c \
 	helper/flow_auth.h helper/flow_auth.c \
 	helper/flow_ctl.h helper/flow_ctl.c \
 	helper/flow_enroll.h helper/flow_enroll.c

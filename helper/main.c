@@ -126,6 +126,12 @@ open_state(struct fio_server *s)
 		log_err("cannot make the dummy password hash");
 		return -1;
 	}
+	s->lock_names = fio_lockout_new(FIO_LOCKOUT_SLOTS);
+	s->lock_sources = fio_lockout_new(FIO_LOCKOUT_SLOTS);
+	if (s->lock_names == NULL || s->lock_sources == NULL) {
+		log_err("cannot make the lockout tables");
+		return -1;
+	}
 	return 0;
 }
 
@@ -251,6 +257,8 @@ out:
 	fio_store_close(s.store);
 	fio_key_wipe(&s.key);
 	free(s.dummy_hash);
+	fio_lockout_free(s.lock_names);
+	fio_lockout_free(s.lock_sources);
 	fio_config_free(&s.cfg);
 	fio_totp_global_done();
 	return rc;

@@ -10,6 +10,7 @@
 
 #include "fio-config.h"
 #include "crypto.h"
+#include "lockout.h"
 #include "store.h"
 
 struct fio_conn;
@@ -21,6 +22,8 @@ struct fio_server {
 	struct fio_store *store;
 	struct fio_key key;
 	char *dummy_hash; /* yescrypt hash of a random password, same cost as real ones */
+	struct fio_lockout *lock_names;   /* failures of names not in the store (lockout.h) */
+	struct fio_lockout *lock_sources; /* failures per source (auth_lock.c) */
 	int listen_fd;
 	int epoll_fd;
 	int foreground;

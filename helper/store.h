@@ -2,10 +2,11 @@
  * store.h - the credential store. One interface; the SQLite backend
  * (store_sqlite.c) implements it now, PostgreSQL later with the same semantics.
  *
- * All functions return 0 on success, FIO_STORE_NOTFOUND (1) where said, or
- * FIO_STORE_ERR (-1) on any store failure (the caller fails closed). Writes
- * that decide a verdict (TOTP step advanced, recovery code consumed, enrolment)
- * are durable (synchronous=FULL, committed) before the function returns 0.
+ * All functions return 0 on success, FIO_STORE_NOTFOUND (1), FIO_STORE_EXISTS (2)
+ * or FIO_STORE_LOCKED (3) where said, or FIO_STORE_ERR (-1) on any store failure
+ * (the caller fails closed). Writes that decide a verdict (TOTP step advanced,
+ * recovery code consumed, enrolment, attempt counted, lock set) are durable
+ * (synchronous=FULL, committed) before the function returns.
  * Names are the NSS-canonical user name; all SQL uses bound parameters.
  * The store is used from the helper's main thread only.
  */
@@ -15,14 +16,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockout.h"
 #include "recovery.h"
 
 #define FIO_STORE_OK 0
 #define FIO_STORE_NOTFOUND 1
 #define FIO_STORE_EXISTS 2
+#define FIO_STORE_LOCKED 3
 #define FIO_STORE_ERR (-1)
 
-#define FIO_STORE_SCHEMA_VERSION 1
+#define FIO_STORE_SCHEMA_VERSION 2
 
 struct fio_store;
 
@@ -85,5 +88,33 @@ int fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t i
 /* Replaces all recovery codes with recs[0..n) in one transaction. Durable. */
 int fio_store_recovery_replace(struct fio_store *st, int64_t user_id,
                                const struct fio_recovery_rec *recs, size_t n);
+
+/* ---- lockout: one struct fio_lock per account (lockout.h has the rules) ----
+ * Each function is one transaction; the row is created when first needed and
+ * goes with the user. NOTFOUND if the user no longer exists. */
+
+/* fio_lock_begin() on the account's row, durably: OK (the attempt is counted:
+ * go on) or LOCKED (*out says until when). engaged (may be NULL) is set to 1 if
+ * this call engaged the lock (an attempt at the threshold never ended). */
+int fio_store_lock_begin(struct fio_store *st, int64_t user_id, int64_t now,
+                         const struct fio_lock_params *p, struct fio_lock *out, int *engaged);
+/* fio_lock_fail(): OK, or LOCKED if this failure engaged the lock. out may be NULL. */
+int fio_store_lock_fail(struct fio_store *st, int64_t user_id, int64_t now,
+                        const struct fio_lock_params *p, int second_factor, struct fio_lock *out);
+/* fio_lock_success(); writes only if there is something to reset. */
+int fio_store_lock_success(struct fio_store *st, int64_t user_id, int full_second_factor);
+/* For an attempt on a name that is not in the store: one transaction with the
+ * same read and one durable write as fio_store_lock_begin/_fail, so that such
+ * attempts take the same time as attempts on accounts. */
+int fio_store_lock_pad(struct fio_store *st);
+/* The account's row as stored (all zero if none). */
+int fio_store_lock_get(struct fio_store *st, int64_t user_id, struct fio_lock *out);
+/* Forgets failures, lock and consecutive second-factor failures. */
+int fio_store_lock_clear(struct fio_store *st, int64_t user_id);
+/* Calls cb in name order for each account whose row is not idle at now
+ * (fio_lock_idle with interval); stops and returns cb's value if non-zero. */
+int fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
+                        int (*cb)(const char *name, const struct fio_lock *l, void *ctx),
+                        void *ctx);
 
 #endif /* FIO_STORE_H */

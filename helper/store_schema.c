@@ -48,6 +48,18 @@ static const char *const migrations[FIO_STORE_SCHEMA_VERSION] = {
         " hash BLOB NOT NULL,"
         " used_at INTEGER,"
         " PRIMARY KEY (user_id, idx));",
+        /* 1 -> 2: lockout (lockout.h) */
+        "CREATE TABLE IF NOT EXISTS lockout ("
+        " user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+        " failures INTEGER NOT NULL,"
+        " window_start INTEGER NOT NULL,"
+        " locked_until INTEGER NOT NULL,"
+        " consecutive INTEGER NOT NULL);"
+        /* one row written like a lockout row for names that are not users, so
+         * that their attempts cost the same durable writes (timing) */
+        "CREATE TABLE IF NOT EXISTS lockout_pad ("
+        " id INTEGER PRIMARY KEY,"
+        " n INTEGER NOT NULL);",
 };
 
 void

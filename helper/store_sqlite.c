@@ -39,6 +39,11 @@ enum stmt_id {
 	S_REC_CONSUME,
 	S_REC_DEL,
 	S_REC_ADD,
+	S_LOCK_GET,
+	S_LOCK_PUT,
+	S_LOCK_DEL,
+	S_LOCK_LIST,
+	S_LOCK_PAD,
 	S_COUNT
 };
 
@@ -72,6 +77,25 @@ static const char *const stmt_sql[S_COUNT] = {
         [S_REC_DEL] = "DELETE FROM recovery WHERE user_id = ?1",
         [S_REC_ADD] = "INSERT INTO recovery (user_id, idx, iterations, salt, hash, used_at)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
+        [S_LOCK_GET] = "SELECT failures, consecutive, window_start, locked_until FROM lockout"
+                       " WHERE user_id = ?1",
+        /* no row if the user is gone (the SELECT's WHERE also keeps ON CONFLICT
+         * from being read as a join constraint) */
+        [S_LOCK_PUT] = "INSERT INTO lockout (user_id, failures, consecutive, window_start,"
+                       " locked_until) SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE id = ?1"
+                       " ON CONFLICT (user_id) DO UPDATE SET failures = excluded.failures,"
+                       " consecutive = excluded.consecutive,"
+                       " window_start = excluded.window_start,"
+                       " locked_until = excluded.locked_until",
+        [S_LOCK_DEL] = "DELETE FROM lockout WHERE user_id = ?1",
+        /* the rows that are not fio_lock_idle() at ?1 with interval ?2 */
+        [S_LOCK_LIST] = "SELECT u.name, l.failures, l.consecutive, l.window_start, l.locked_until"
+                        " FROM lockout l JOIN users u ON u.id = l.user_id"
+                        " WHERE (l.failures > 0 AND l.locked_until = 0"
+                        " AND ?1 - l.window_start < ?2) OR l.locked_until > ?1"
+                        " OR l.consecutive > 0 ORDER BY u.name",
+        [S_LOCK_PAD] = "INSERT INTO lockout_pad (id, n) VALUES (1, 1)"
+                       " ON CONFLICT (id) DO UPDATE SET n = (n + 1) % 1000000",
 };
 
 struct fio_store {
@@ -380,6 +404,7 @@ fio_store_user_del(struct fio_store *st, const char *name)
 	rc = FIO_STORE_ERR;
 	/* the foreign keys cascade too; deleting explicitly does not rely on them */
 	if (run_id(st, S_REC_DEL, id, "user del: recovery") != FIO_STORE_OK ||
+	    run_id(st, S_LOCK_DEL, id, "user del: lockout") != FIO_STORE_OK ||
 	    run_id(st, S_TOTP_DEL, id, "user del: totp") != FIO_STORE_OK ||
 	    run_id(st, S_USER_DEL, id, "user del") != FIO_STORE_OK)
 		goto out;
@@ -631,5 +656,229 @@ fio_store_recovery_replace(struct fio_store *st, int64_t user_id,
 out:
 	if (rc != FIO_STORE_OK)
 		tx_rollback(st);
+	return rc;
+}
+
+/* ---- lockout ---------------------------------------------------------------- */
+
+/* Reads columns first.. of the current row of s into *l. */
+static int
+read_lock(sqlite3_stmt *s, int first, struct fio_lock *l)
+{
+	sqlite3_int64 failures = sqlite3_column_int64(s, first);
+	sqlite3_int64 consecutive = sqlite3_column_int64(s, first + 1);
+	int i;
+
+	for (i = first; i < first + 4; i++) {
+		if (sqlite3_column_type(s, i) != SQLITE_INTEGER)
+			return FIO_STORE_ERR;
+	}
+	if (failures < 0 || failures > UINT32_MAX || consecutive < 0 || consecutive > UINT32_MAX)
+		return FIO_STORE_ERR;
+	l->failures = (uint32_t)failures;
+	l->consecutive = (uint32_t)consecutive;
+	l->window_start = sqlite3_column_int64(s, first + 2);
+	l->locked_until = sqlite3_column_int64(s, first + 3);
+	return FIO_STORE_OK;
+}
+
+/* The row of user_id into *l (all zero if there is none). */
+static int
+lock_load(struct fio_store *st, int64_t user_id, struct fio_lock *l)
+{
+	sqlite3_stmt *s = st->stmt[S_LOCK_GET];
+	int r;
+	int rc = FIO_STORE_ERR;
+
+	memset(l, 0, sizeof(*l));
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK) {
+		db_fail(st, "lock get: bind");
+		goto out;
+	}
+	r = sqlite3_step(s);
+	if (r == SQLITE_DONE) {
+		rc = FIO_STORE_OK;
+	} else if (r != SQLITE_ROW) {
+		db_fail(st, "lock get");
+	} else {
+		rc = read_lock(s, 0, l);
+		if (rc != FIO_STORE_OK)
+			log_err("lock get: malformed lockout row");
+	}
+out:
+	stmt_done(s);
+	return rc;
+}
+
+/* Writes *l as user_id's row: OK, NOTFOUND (no such user) or ERR. */
+static int
+lock_store(struct fio_store *st, int64_t user_id, const struct fio_lock *l)
+{
+	sqlite3_stmt *s = st->stmt[S_LOCK_PUT];
+	int rc;
+
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, l->failures) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 3, l->consecutive) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, l->window_start) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, l->locked_until) != SQLITE_OK) {
+		db_fail(st, "lock put: bind");
+		stmt_done(s);
+		return FIO_STORE_ERR;
+	}
+	rc = run(st, S_LOCK_PUT, "lock put");
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
+		rc = FIO_STORE_NOTFOUND;
+	return rc;
+}
+
+/* Commits the open transaction if rc is OK or LOCKED, else rolls it back. */
+static int
+tx_end(struct fio_store *st, int rc)
+{
+	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && tx_commit(st) != FIO_STORE_OK)
+		rc = FIO_STORE_ERR;
+	if (rc != FIO_STORE_OK && rc != FIO_STORE_LOCKED)
+		tx_rollback(st);
+	return rc;
+}
+
+int
+fio_store_lock_begin(struct fio_store *st, int64_t user_id, int64_t now,
+                     const struct fio_lock_params *p, struct fio_lock *out, int *engaged)
+{
+	struct fio_lock l;
+	int r, eng = 0, rc;
+
+	if (engaged != NULL)
+		*engaged = 0;
+	if (st == NULL || p == NULL || out == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	rc = lock_load(st, user_id, &l);
+	if (rc == FIO_STORE_OK) {
+		r = fio_lock_begin(&l, now, p, &eng);
+		if (r == FIO_LOCK_OK || eng)
+			rc = lock_store(st, user_id, &l);
+		if (rc == FIO_STORE_OK && r == FIO_LOCK_LOCKED)
+			rc = FIO_STORE_LOCKED;
+	}
+	rc = tx_end(st, rc);
+	if (rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) {
+		*out = l;
+		if (engaged != NULL)
+			*engaged = eng;
+	}
+	return rc;
+}
+
+int
+fio_store_lock_fail(struct fio_store *st, int64_t user_id, int64_t now,
+                    const struct fio_lock_params *p, int second_factor, struct fio_lock *out)
+{
+	struct fio_lock l;
+	int eng = 0, rc;
+
+	if (st == NULL || p == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	rc = lock_load(st, user_id, &l);
+	if (rc == FIO_STORE_OK) {
+		eng = fio_lock_fail(&l, now, p, second_factor);
+		rc = lock_store(st, user_id, &l);
+	}
+	if (rc == FIO_STORE_OK && eng)
+		rc = FIO_STORE_LOCKED;
+	rc = tx_end(st, rc);
+	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && out != NULL)
+		*out = l;
+	return rc;
+}
+
+int
+fio_store_lock_success(struct fio_store *st, int64_t user_id, int full_second_factor)
+{
+	struct fio_lock l, before;
+	int rc;
+
+	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	rc = lock_load(st, user_id, &l);
+	before = l;
+	fio_lock_success(&l, full_second_factor);
+	if (rc == FIO_STORE_OK && memcmp(&before, &l, sizeof(l)) != 0)
+		rc = lock_store(st, user_id, &l);
+	return tx_end(st, rc);
+}
+
+int
+fio_store_lock_pad(struct fio_store *st)
+{
+	struct fio_lock l;
+	int rc;
+
+	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	rc = lock_load(st, 0, &l); /* the same read as a real update (no user 0) */
+	if (rc == FIO_STORE_OK)
+		rc = run(st, S_LOCK_PAD, "lock pad");
+	return tx_end(st, rc);
+}
+
+int
+fio_store_lock_get(struct fio_store *st, int64_t user_id, struct fio_lock *out)
+{
+	if (st == NULL || out == NULL)
+		return FIO_STORE_ERR;
+	return lock_load(st, user_id, out);
+}
+
+int
+fio_store_lock_clear(struct fio_store *st, int64_t user_id)
+{
+	if (st == NULL)
+		return FIO_STORE_ERR;
+	return run_id(st, S_LOCK_DEL, user_id, "lock clear");
+}
+
+int
+fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
+                    int (*cb)(const char *name, const struct fio_lock *l, void *ctx), void *ctx)
+{
+	struct fio_lock l;
+	const unsigned char *name;
+	sqlite3_stmt *s;
+	int r;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || cb == NULL)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_LOCK_LIST];
+	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 2, interval) != SQLITE_OK) {
+		db_fail(st, "lock list: bind");
+		goto out;
+	}
+	for (;;) {
+		r = sqlite3_step(s);
+		if (r == SQLITE_DONE) {
+			rc = FIO_STORE_OK;
+			break;
+		}
+		if (r != SQLITE_ROW) {
+			db_fail(st, "lock list");
+			break;
+		}
+		name = sqlite3_column_text(s, 0);
+		if (name == NULL || read_lock(s, 1, &l) != FIO_STORE_OK) {
+			log_err("lock list: malformed lockout row");
+			break;
+		}
+		r = cb((const char *)name, &l, ctx);
+		if (r != 0) {
+			rc = r;
+			break;
+		}
+	}
+out:
+	stmt_done(s);
 	return rc;
 }

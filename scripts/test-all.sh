@@ -1,8 +1,11 @@
 #!/bin/sh
 # Runs the whole test suite from a clean checkout on Debian 12, as root:
 # installs what it needs, builds with -Werror, runs `make check`, then builds
-# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again.
-# Ends with one line "N passed, N failed" counting every test case of both runs.
+# again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again,
+# then runs each libFuzzer target for FUZZ_SECONDS (30; scripts/fuzz.sh) and
+# every unit test binary of the first build under valgrind.
+# Ends with one line "N passed, N failed" counting every test case of both runs,
+# every fuzz target and every unit test binary under valgrind.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -40,8 +43,77 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_build sanitizers --enable-sanitizers || status=1
 
-passed=0
-failed=0
+# Fuzzers: scripts/fuzz.sh prints TAP, one line per target.
+fz_passed=0
+fz_failed=0
+run_fuzz() {
+	dir=$top/build-fuzz
+	secs=${FUZZ_SECONDS:-30}
+	echo "=== fuzz: each target for $secs s"
+	rm -rf "${dir:?}/obj" "${dir:?}/bin" # rebuilt; the corpus found so far is kept
+	mkdir -p "$dir"
+	FUZZ_SECONDS=$secs FUZZ_BUILD=$dir sh "$top/scripts/fuzz.sh" >"$dir/fuzz.tap" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |^# ' "$dir/fuzz.tap" | head -n 100
+	fz_passed=$(grep -c '^ok ' "$dir/fuzz.tap")
+	fz_failed=$(grep -c '^not ok ' "$dir/fuzz.tap")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$dir/fuzz.tap" | head -n 1)
+	if [ -z "$plan" ] || [ $((fz_passed + fz_failed)) -ne "$plan" ] ||
+		{ [ $rc -ne 0 ] && [ "$fz_failed" -eq 0 ]; }; then
+		echo "fuzz.sh: exit $rc, plan '${plan:-none}', $fz_passed ok, $fz_failed not ok"
+		tail -n 20 "$dir/fuzz.tap"
+		fz_failed=$((fz_failed + 1))
+	fi
+	[ "$fz_failed" -eq 0 ]
+}
+run_fuzz || status=1
+
+# valgrind: every unit test binary of the plain build, each one test.
+vg_passed=0
+vg_failed=0
+run_valgrind() {
+	dir=$top/build-plain
+	echo "=== valgrind: unit tests of build-plain"
+	command -v valgrind >/dev/null || { echo "valgrind not found"; vg_failed=1; return 1; }
+	tests=$(find "$dir/tests/unit" -maxdepth 1 -type f -name 'test_*' ! -name '*.*' -perm -u+x \
+		2>/dev/null | sort)
+	[ -n "$tests" ] || { echo "no unit test binaries in $dir/tests/unit"; vg_failed=1; return 1; }
+	mkdir -p "$dir/valgrind"
+	n=0
+	for t in $tests; do # $jobs at a time
+		log=$dir/valgrind/$(basename "$t")
+		rm -f "$log.rc"
+		set -- valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+			--show-leak-kinds=definite --error-exitcode=1 --log-file="$log.vg" "$t"
+		# a libtool wrapper script: libtool runs valgrind on the real binary
+		[ "$(head -c 2 "$t")" = '#!' ] && set -- "$dir/libtool" --mode=execute "$@"
+		(
+			cd "$dir" && CMOCKA_MESSAGE_OUTPUT=TAP top_srcdir=$top top_builddir=$dir \
+				"$@" >"$log.out" 2>&1
+			echo $? >"$log.rc"
+		) &
+		n=$((n + 1))
+		[ $((n % jobs)) -ne 0 ] || wait
+	done
+	wait
+	for t in $tests; do
+		name=$(basename "$t")
+		log=$dir/valgrind/$name
+		if [ "$(cat "$log.rc" 2>/dev/null)" = 0 ]; then
+			vg_passed=$((vg_passed + 1))
+			echo "PASS: valgrind $name"
+		else
+			vg_failed=$((vg_failed + 1))
+			echo "FAIL: valgrind $name"
+			tail -n 40 "$log.vg" "$log.out"
+		fi
+	done
+	[ "$vg_failed" -eq 0 ]
+}
+run_valgrind || status=1
+
+passed=$((fz_passed + vg_passed))
+failed=$((fz_failed + vg_failed))
 for trs in $(find "$top"/build-plain/tests "$top"/build-sanitizers/tests -name '*.trs' 2>/dev/null); do
 	p=$(grep -cE '^:test-result: (PASS|XFAIL)' "$trs")
 	f=$(grep -cE '^:test-result: (FAIL|XPASS|ERROR|SKIP)' "$trs")

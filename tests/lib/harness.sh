@@ -11,6 +11,8 @@
 # OATHTOOL, FAKETIME, SQLITE3, top_srcdir, top_builddir. FIO_TEST_KEEP=1 keeps the temp dir.
 #
 # A missing tool or a setup failure is reported as "not ok", never skipped.
+# A sanitizer report (ASan, LSan, UBSan) in the helper's log is a "not ok" too:
+# checked whenever the helper is stopped and before the plan line.
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -65,9 +67,37 @@ check() {
 }
 
 done_testing() {
+	# the helper exits first: LeakSanitizer reports at exit
+	stop_helper
 	check_no_secrets_in_logs
+	check_sanitizer_log
 	TAP_DONE=1
 	echo "1..$TAP_N"
+}
+
+# ------------------------------------------------------------------ sanitizer reports
+SAN_SEEN=0 # lines of $T/helper.log already checked
+
+# check_sanitizer_log: one "not ok" if the helper's log gained an
+# AddressSanitizer, LeakSanitizer or UndefinedBehaviorSanitizer report since the
+# last check, naming the first one; the report follows as diagnostics. Only in
+# the script's own shell (a line printed in a subshell would break the count);
+# there the lines stay unchecked for the next call.
+check_sanitizer_log() {
+	local total first count
+	[ "${BASHPID:-$$}" = "$$" ] || return 0
+	[ -n "$T" ] && [ -f "$T/helper.log" ] || return 0
+	total=$(wc -l <"$T/helper.log")
+	[ "$total" -gt "$SAN_SEEN" ] || return 0
+	sed -n "$((SAN_SEEN + 1)),${total}p" "$T/helper.log" >"$T/san.new"
+	SAN_SEEN=$total
+	count=$(grep -cE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/san.new")
+	[ "$count" -gt 0 ] || return 0
+	first=$(grep -m 1 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/san.new" |
+		sed 's/^==[0-9]*==//')
+	not_ok "fio-helperd: no sanitizer report in its log ($count found; first: $first)"
+	grep -m 1 -A 30 -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$T/san.new" |
+		sed 's/^/# helper: /'
 }
 
 # ------------------------------------------------------------------ temp dir, cleanup
@@ -78,15 +108,17 @@ cleanup() {
 	local rc=$?
 	local p
 	for p in $FAKE_PIDS; do kill "$p" 2>/dev/null; done
+	if [ -z "$TAP_DONE" ]; then
+		[ -n "$T" ] && [ -d "$T" ] && stop_helper
+		not_ok "script ended early (exit status $rc)"
+		[ -n "$T" ] && [ -f "$T/helper.log" ] && tail -n 20 "$T/helper.log" | sed 's/^/# helper: /'
+		check_sanitizer_log
+		echo "1..$TAP_N"
+	fi
 	if [ -n "$HELPER_PID" ]; then
 		kill -TERM "$HELPER_PID" 2>/dev/null
 		sleep 0.2
 		kill -KILL "$HELPER_PID" 2>/dev/null
-	fi
-	if [ -z "$TAP_DONE" ]; then
-		not_ok "script ended early (exit status $rc)"
-		[ -n "$T" ] && [ -f "$T/helper.log" ] && tail -n 20 "$T/helper.log" | sed 's/^/# helper: /'
-		echo "1..$TAP_N"
 	fi
 	if [ -n "$T" ] && [ -d "$T" ] && [ "${FIO_TEST_KEEP:-0}" != 1 ]; then
 		rm -rf "$T"
@@ -100,6 +132,8 @@ trap 'exit 130' INT TERM
 # bail REASON: report a setup failure as "not ok" and end the script.
 bail() {
 	not_ok "setup: $*"
+	[ -n "$T" ] && [ -d "$T" ] && stop_helper
+	check_sanitizer_log
 	TAP_DONE=1
 	echo "1..$TAP_N"
 	exit 1
@@ -235,6 +269,7 @@ stop_helper() {
 	fi
 	HELPER_PID=
 	echo "=== stopped $(date +%T) ($HELPER_RC)" >>"$T/helper.log"
+	check_sanitizer_log
 }
 
 restart_helper() {

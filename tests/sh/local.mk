@@ -9,9 +9,13 @@ SH_TESTS = \
 	tests/sh/test_helper_down.sh \
 	tests/sh/test_protocol.sh \
 	tests/sh/test_fioctl.sh \
-	tests/sh/test_module.sh
+	tests/sh/test_lockout.sh \
+	tests/sh/test_module.sh \
+	tests/sh/test_sshd.sh \
+	tests/sh/test_su.sh
 TESTS += $(SH_TESTS)
-EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py
+EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py \
+	tests/lib/pty_login.exp
 
 check_PROGRAMS += tests/lib/pamconv
 tests_lib_pamconv_SOURCES = tests/lib/pamconv.c

@@ -5,6 +5,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib/harness.sh"
 
 setup
+# every refusal here must be a verified one: no lockout in the way (test_lockout.sh)
+write_config "lockout = { max_failures = 1000; };"
 check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
 

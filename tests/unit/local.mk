@@ -9,7 +9,8 @@ UNIT_TESTS = \
 	tests/unit/test_recovery \
 	tests/unit/test_password \
 	tests/unit/test_store \
-	tests/unit/test_config
+	tests/unit/test_config \
+	tests/unit/test_lockout
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_codec_SOURCES = tests/unit/test_codec.c
@@ -33,4 +34,7 @@ tests_unit_test_store_LDADD = $(UNIT_LDADD)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c
 tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_config_LDADD = $(UNIT_LDADD)
+tests_unit_test_lockout_SOURCES = tests/unit/test_lockout.c
+tests_unit_test_lockout_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_lockout_LDADD = $(UNIT_LDADD)
 endif

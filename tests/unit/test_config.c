@@ -64,6 +64,17 @@ write_file(const char *path, const char *text)
 }
 
 static void
+assert_lockout_defaults(const struct fio_config *c)
+{
+	assert_int_equal(c->lock_max_failures, 5);
+	assert_int_equal(c->lock_interval, 900);
+	assert_int_equal(c->lock_unlock_after, 900);
+	assert_int_equal(c->lock_per_source_max, 20);
+	assert_int_equal(c->lock_max_consecutive, 20);
+	assert_int_equal(c->lock_exempt_root, 0);
+}
+
+static void
 assert_defaults(const struct fio_config *c)
 {
 	assert_string_equal(c->socket_path, FIO_DEFAULT_SOCKET);
@@ -82,6 +93,7 @@ assert_defaults(const struct fio_config *c)
 	assert_int_equal(c->answer_timeout, 120);
 	assert_int_equal(c->max_connections, 4096);
 	assert_int_equal(c->max_per_uid, 256);
+	assert_lockout_defaults(c);
 }
 
 /* Writes text, loads it over a default config and expects a refusal whose message
@@ -136,7 +148,10 @@ static const char full_conf[] = "# every key, none at its default\n"
                                 "};\n"
                                 "password = { hash_cost = 7; };\n"
                                 "recovery = { kdf_iterations = 0x30D40; };\n"
-                                "limits = { max_connections = 100L; max_per_uid = 10; };\n";
+                                "limits = { max_connections = 100L; max_per_uid = 10; };\n"
+                                "lockout = { max_failures = 3; interval = 600;\n"
+                                "  unlock_after = 3600; per_source_max = 50;\n"
+                                "  max_consecutive = 10; exempt_root = true; };\n";
 
 static void
 test_full_file(void **state)
@@ -165,6 +180,12 @@ test_full_file(void **state)
 	assert_int_equal(cfg.recovery_iterations, 200000);
 	assert_int_equal(cfg.max_connections, 100);
 	assert_int_equal(cfg.max_per_uid, 10);
+	assert_int_equal(cfg.lock_max_failures, 3);
+	assert_int_equal(cfg.lock_interval, 600);
+	assert_int_equal(cfg.lock_unlock_after, 3600);
+	assert_int_equal(cfg.lock_per_source_max, 50);
+	assert_int_equal(cfg.lock_max_consecutive, 10);
+	assert_int_equal(cfg.lock_exempt_root, 1);
 
 	/* Loading again replaces (and frees) the previous values. */
 	write_file(fx->path, "totp = { digits = 7; };\n");
@@ -466,7 +487,74 @@ test_sample_file(void **state)
 	assert_int_equal(cfg.answer_timeout, 120);
 	assert_int_equal(cfg.max_connections, 4096);
 	assert_int_equal(cfg.max_per_uid, 256);
+	assert_lockout_defaults(&cfg);
 	fio_config_free(&cfg);
+}
+
+/* lockout = { ... }: bounds inclusive, out of range, booleans, unknown keys. */
+static void
+test_lockout(void **state)
+{
+	struct fixture *fx = *state;
+	struct fio_config cfg;
+	char err[256];
+
+	assert_int_equal(fio_config_defaults(&cfg), 0);
+	write_file(fx->path,
+	           "lockout = { max_failures = 1; interval = 1; unlock_after = 1;\n"
+	           "  per_source_max = 1; max_consecutive = 1; exempt_root = false; };\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.lock_max_failures, 1);
+	assert_int_equal(cfg.lock_interval, 1);
+	assert_int_equal(cfg.lock_unlock_after, 1);
+	assert_int_equal(cfg.lock_per_source_max, 1);
+	assert_int_equal(cfg.lock_max_consecutive, 1);
+	assert_int_equal(cfg.lock_exempt_root, 0);
+	write_file(fx->path, "lockout = { max_failures = 1000; interval = 86400;\n"
+	                     "  unlock_after = 604800; per_source_max = 100000;\n"
+	                     "  max_consecutive = 100; exempt_root = true; };\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.lock_max_failures, 1000);
+	assert_int_equal(cfg.lock_interval, 86400);
+	assert_int_equal(cfg.lock_unlock_after, 604800);
+	assert_int_equal(cfg.lock_per_source_max, 100000);
+	assert_int_equal(cfg.lock_max_consecutive, 100);
+	assert_int_equal(cfg.lock_exempt_root, 1);
+	/* a file without the group: the defaults again */
+	write_file(fx->path, "workers = 1;\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_lockout_defaults(&cfg);
+	fio_config_free(&cfg);
+
+	expect_refused(fx, "lockout = { max_failures = 0; };\n", 1,
+	               "lockout.max_failures: must be between 1 and 1000");
+	expect_refused(fx, "lockout = {\n max_failures = 1001; };\n", 2,
+	               "lockout.max_failures: must be between 1 and 1000");
+	expect_refused(fx, "lockout = { interval = 86401; };\n", 1,
+	               "lockout.interval: must be between 1 and 86400");
+	expect_refused(fx, "lockout = { unlock_after = 0; };\n", 1,
+	               "lockout.unlock_after: must be between 1 and 604800");
+	expect_refused(fx, "lockout = { unlock_after = 604801; };\n", 1,
+	               "lockout.unlock_after: must be between 1 and 604800");
+	expect_refused(fx, "lockout = { per_source_max = 100001; };\n", 1,
+	               "lockout.per_source_max: must be between 1 and 100000");
+	/* NIST SP 800-63B: at most 100 consecutive failures */
+	expect_refused(fx, "lockout = { max_consecutive = 101; };\n", 1,
+	               "lockout.max_consecutive: must be between 1 and 100");
+	expect_refused(fx, "lockout = { max_consecutive = -1; };\n", 1,
+	               "lockout.max_consecutive: must be between 1 and 100");
+	expect_refused(fx, "lockout = { max_failures = 4294967301; };\n", 1,
+	               "lockout.max_failures: must be between 1 and 1000");
+	expect_refused(fx, "lockout = { interval = \"900\"; };\n", 1,
+	               "lockout.interval: must be an integer");
+	expect_refused(fx, "lockout = { exempt_root = 1; };\n", 1,
+	               "lockout.exempt_root: must be true or false");
+	expect_refused(fx, "lockout = { exempt_root = \"yes\"; };\n", 1,
+	               "lockout.exempt_root: must be true or false");
+	expect_refused(fx, "lockout = {\n  max_failures = 5;\n  per_source = 10;\n};\n", 3,
+	               "lockout.per_source: unknown key");
+	expect_refused(fx, "lockout = 5;\n", 1, "lockout: must be a group: lockout = { ... };");
+	expect_refused(fx, "max_failures = 5;\n", 1, "max_failures: unknown key");
 }
 
 int
@@ -490,6 +578,7 @@ main(void)
 	        cmocka_unit_test(test_include_names_its_file),
 	        cmocka_unit_test(test_small_error_buffer),
 	        cmocka_unit_test(test_sample_file),
+	        cmocka_unit_test(test_lockout),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

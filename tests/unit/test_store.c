@@ -1,7 +1,8 @@
 /*
  * test_store.c - the SQLite store (helper/store_sqlite.c) against store.h:
  * file creation and refusals, users, enrolment, replay refusal, single-use
- * recovery codes, cascades, durability across a reopen, hostile names.
+ * recovery codes, cascades, durability across a reopen, hostile names,
+ * lockout counters and the schema 1 -> 2 migration.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -627,6 +628,293 @@ test_two_handles_one_winner(void **state)
 	fio_store_close(other);
 }
 
+/* ---- lockout ------------------------------------------------------------------ */
+
+static const struct fio_lock_params lp = {.max_failures = 5, .interval = 900, .unlock_after = 600};
+
+static int64_t
+add_plain(struct fixture *f, const char *name)
+{
+	struct fio_user u;
+	int64_t id;
+
+	assert_int_equal(fio_store_user_add(f->st, name, "", "$y$x", 1000), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, name, &u), FIO_STORE_OK);
+	id = u.id;
+	fio_user_clear(&u);
+	return id;
+}
+
+/* n attempts at now, each counted and then failed (second_factor sf). */
+static void
+fail_n(struct fio_store *st, int64_t id, unsigned n, int64_t now, int sf)
+{
+	struct fio_lock l;
+	int engaged = -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(fio_store_lock_begin(st, id, now, &lp, &l, &engaged),
+		                 FIO_STORE_OK);
+		assert_int_equal(engaged, 0);
+		(void)fio_store_lock_fail(st, id, now, &lp, sf, NULL);
+	}
+}
+
+static void
+test_lock_threshold(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_lock l;
+	int64_t id;
+	int engaged;
+
+	open_ok(f);
+	id = add_plain(f, "alice");
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.failures, 0);
+	assert_int_equal(l.locked_until, 0);
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(fio_store_lock_begin(f->st, id, 1000 + i, &lp, &l, &engaged),
+		                 FIO_STORE_OK);
+		assert_int_equal(l.failures, i); /* counted before anything is verified */
+		assert_int_equal(fio_store_lock_fail(f->st, id, 1000 + i, &lp, 0, &l),
+		                 i < 5 ? FIO_STORE_OK : FIO_STORE_LOCKED);
+	}
+	assert_int_equal(l.locked_until, 1005 + 600);
+	/* locked: refused, nothing counted, nothing changed */
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1200, &lp, &l, &engaged),
+	                 FIO_STORE_LOCKED);
+	assert_int_equal(engaged, 0);
+	assert_int_equal(l.failures, 5);
+	assert_int_equal(l.locked_until, 1605);
+	/* persists across a reopen */
+	reopen(f);
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1604, &lp, &l, NULL), FIO_STORE_LOCKED);
+	/* the cool-down is over: counting starts afresh */
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1605, &lp, &l, NULL), FIO_STORE_OK);
+	assert_int_equal(l.failures, 1);
+	assert_int_equal(l.locked_until, 0);
+	assert_int_equal(l.window_start, 1605);
+}
+
+static void
+test_lock_window(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_lock l;
+	int64_t id;
+
+	open_ok(f);
+	id = add_plain(f, "alice");
+	fail_n(f->st, id, 4, 1000, 0);
+	/* the window [1000, 1900) ends: the four failures no longer count */
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1899, &lp, &l, NULL), FIO_STORE_OK);
+	assert_int_equal(l.failures, 5);
+	assert_int_equal(fio_store_lock_success(f->st, id, 1), FIO_STORE_OK);
+	fail_n(f->st, id, 4, 2000, 0);
+	assert_int_equal(fio_store_lock_begin(f->st, id, 2900, &lp, &l, NULL), FIO_STORE_OK);
+	assert_int_equal(l.failures, 1);
+	assert_int_equal(l.window_start, 2900);
+}
+
+/* An attempt at the threshold that never ends (crash, hang-up): the next one
+ * engages the lock. Many attempts at failures 4 of 5: exactly one goes on,
+ * also through a second handle (another helper on the same file). */
+static void
+test_lock_parallel(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_store *other = NULL;
+	struct fio_lock l;
+	int64_t id;
+	int ok = 0, engaged_total = 0, engaged;
+
+	open_ok(f);
+	id = add_plain(f, "alice");
+	assert_int_equal(fio_store_open(f->path, &other, f->err, sizeof(f->err)), FIO_STORE_OK);
+	fail_n(f->st, id, 4, 1000, 0);
+	for (int i = 0; i < 50; i++) {
+		int r = fio_store_lock_begin(i % 2 ? other : f->st, id, 1001, &lp, &l, &engaged);
+
+		assert_true(r == FIO_STORE_OK || r == FIO_STORE_LOCKED);
+		ok += r == FIO_STORE_OK;
+		engaged_total += engaged;
+	}
+	assert_int_equal(ok, 1);
+	assert_int_equal(engaged_total, 1);
+	assert_int_equal(fio_store_lock_get(other, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.failures, 5);
+	assert_int_equal(l.locked_until, 1601);
+	/* the one that went on fails: the lock is already running, not extended */
+	assert_int_equal(fio_store_lock_fail(f->st, id, 1002, &lp, 1, &l), FIO_STORE_OK);
+	assert_int_equal(l.locked_until, 1601);
+	assert_int_equal(l.consecutive, 1);
+	fio_store_close(other);
+}
+
+static void
+test_lock_consecutive(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_lock l;
+	int64_t id;
+
+	open_ok(f);
+	id = add_plain(f, "alice");
+	fail_n(f->st, id, 3, 1000, 1);
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.consecutive, 3);
+	assert_int_equal(l.failures, 3);
+	/* a password-only success resets the failures, not the hard-cap count */
+	assert_int_equal(fio_store_lock_success(f->st, id, 0), FIO_STORE_OK);
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.failures, 0);
+	assert_int_equal(l.consecutive, 3);
+	/* a wrong password does not count as a second-factor failure */
+	fail_n(f->st, id, 1, 1100, 0);
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.consecutive, 3);
+	/* cool-downs do not reset it either */
+	fail_n(f->st, id, 4, 1100, 1);
+	assert_int_equal(fio_store_lock_begin(f->st, id, 5000, &lp, &l, NULL), FIO_STORE_OK);
+	assert_int_equal(l.consecutive, 7);
+	assert_int_equal(fio_store_lock_success(f->st, id, 1), FIO_STORE_OK);
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_OK);
+	assert_int_equal(l.consecutive, 0);
+	assert_int_equal(l.failures, 0);
+}
+
+struct lock_names {
+	char names[8][16];
+	unsigned n;
+};
+
+static int
+collect_lock(const char *name, const struct fio_lock *l, void *ctx)
+{
+	struct lock_names *x = ctx;
+
+	(void)l;
+	assert_true(x->n < 8);
+	snprintf(x->names[x->n++], sizeof(x->names[0]), "%s", name);
+	return 0;
+}
+
+static void
+test_lock_list_clear_del(void **state)
+{
+	struct fixture *f = *state;
+	struct lock_names x = {.n = 0};
+	struct fio_lock l;
+	int64_t a, b, c, d;
+
+	open_ok(f);
+	d = add_plain(f, "dave");
+	c = add_plain(f, "carol");
+	b = add_plain(f, "bob");
+	a = add_plain(f, "alice");
+	fail_n(f->st, a, 5, 1000, 0); /* locked until 1600 */
+	fail_n(f->st, b, 2, 1000, 0); /* in the window until 1900 */
+	fail_n(f->st, c, 1, 100, 1);  /* window over, one second-factor failure */
+	fail_n(f->st, d, 2, 100, 0);  /* window over: idle */
+	assert_int_equal(fio_store_lock_list(f->st, 1500, lp.interval, collect_lock, &x),
+	                 FIO_STORE_OK);
+	assert_int_equal(x.n, 3);
+	assert_string_equal(x.names[0], "alice");
+	assert_string_equal(x.names[1], "bob");
+	assert_string_equal(x.names[2], "carol");
+	/* later: alice's lock and bob's window are over */
+	x.n = 0;
+	assert_int_equal(fio_store_lock_list(f->st, 1900, lp.interval, collect_lock, &x),
+	                 FIO_STORE_OK);
+	assert_int_equal(x.n, 1);
+	assert_string_equal(x.names[0], "carol");
+	assert_int_equal(fio_store_lock_clear(f->st, c), FIO_STORE_OK);
+	assert_int_equal(fio_store_lock_get(f->st, c, &l), FIO_STORE_OK);
+	assert_int_equal(l.consecutive, 0);
+	assert_int_equal(l.failures, 0);
+	assert_int_equal(fio_store_lock_clear(f->st, a), FIO_STORE_OK);
+	assert_int_equal(fio_store_lock_begin(f->st, a, 1200, &lp, &l, NULL), FIO_STORE_OK);
+	/* the row goes with the user; a user that is gone cannot be counted */
+	assert_int_equal(fio_store_user_del(f->st, "bob"), FIO_STORE_OK);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM lockout WHERE user_id = 3"), 0);
+	assert_int_equal(fio_store_lock_begin(f->st, b, 1200, &lp, &l, NULL), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_lock_fail(f->st, b, 1200, &lp, 0, NULL), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_lock_success(f->st, b, 1), FIO_STORE_OK);
+}
+
+/* A damaged row is an error, never "no failures". */
+static void
+test_lock_bad_row(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_lock l;
+	int64_t id;
+
+	open_ok(f);
+	id = add_plain(f, "alice");
+	fail_n(f->st, id, 1, 1000, 0);
+	raw_sql(f->path, "UPDATE lockout SET failures = 'x'");
+	assert_int_equal(fio_store_lock_get(f->st, id, &l), FIO_STORE_ERR);
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1000, &lp, &l, NULL), FIO_STORE_ERR);
+	raw_sql(f->path, "UPDATE lockout SET failures = -1");
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1000, &lp, &l, NULL), FIO_STORE_ERR);
+	/* and the store still works afterwards (no transaction left open) */
+	raw_sql(f->path, "UPDATE lockout SET failures = 2");
+	assert_int_equal(fio_store_lock_begin(f->st, id, 1000, &lp, &l, NULL), FIO_STORE_OK);
+	assert_int_equal(l.failures, 3);
+}
+
+/* A store written by schema version 1 (before lockout) is migrated in place. */
+static void
+test_migration_v1_to_v2(void **state)
+{
+	struct fixture *f = *state;
+	static const char v1[] =
+	        "PRAGMA journal_mode = WAL;"
+	        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+	        " email TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL DEFAULT '',"
+	        " created INTEGER NOT NULL);"
+	        "CREATE TABLE totp (user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE "
+	        "CASCADE, blob BLOB NOT NULL, digits INTEGER NOT NULL, period INTEGER NOT NULL,"
+	        " last_step INTEGER NOT NULL);"
+	        "CREATE TABLE recovery (user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE "
+	        "CASCADE, idx INTEGER NOT NULL, iterations INTEGER NOT NULL, salt BLOB NOT NULL,"
+	        " hash BLOB NOT NULL, used_at INTEGER, PRIMARY KEY (user_id, idx));"
+	        "INSERT INTO users (id, name, email, pwhash, created)"
+	        " VALUES (7, 'olga', 'o@example.org', '$y$old', 42);"
+	        "INSERT INTO totp VALUES (7, x'0102', 6, 30, 99);"
+	        "PRAGMA user_version = 1;";
+	sqlite3 *db = NULL;
+	struct fio_user u;
+	struct fio_lock l;
+
+	assert_int_equal(
+	        sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	        SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 1);
+	open_ok(f);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(fio_store_user_get(f->st, "olga", &u), FIO_STORE_OK);
+	assert_int_equal(u.id, 7);
+	assert_string_equal(u.pwhash, "$y$old");
+	assert_int_equal(u.totp_last_step, 99);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_lock_get(f->st, 7, &l), FIO_STORE_OK);
+	assert_int_equal(l.failures, 0);
+	fail_n(f->st, 7, 5, 1000, 0);
+	assert_int_equal(fio_store_lock_begin(f->st, 7, 1001, &lp, &l, NULL), FIO_STORE_LOCKED);
+	reopen(f); /* already current: nothing to do */
+	assert_int_equal(fio_store_lock_begin(f->st, 7, 1001, &lp, &l, NULL), FIO_STORE_LOCKED);
+	/* the padding write for names that are not users */
+	assert_int_equal(fio_store_lock_pad(f->st), FIO_STORE_OK);
+	assert_int_equal(fio_store_lock_pad(f->st), FIO_STORE_OK);
+	assert_int_equal(raw_sql(f->path, "SELECT n FROM lockout_pad WHERE id = 1"), 2);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM lockout"), 1);
+}
+
 int
 main(void)
 {
@@ -649,6 +937,13 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_symlink_refused, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_directory_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_threshold, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_window, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_parallel, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_consecutive, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_list_clear_del, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_lock_bad_row, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_v1_to_v2, setup, teardown),
 	};
 
 	fio_log_init("test_store", 1, 0);
