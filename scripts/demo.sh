@@ -9,11 +9,12 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 sh scripts/deps.sh
-if [ ! -x build-demo/fio-helperd ]; then
+if [ ! -f build-demo/Makefile ]; then
 	autoreconf -fi >/dev/null 2>&1
 	mkdir -p build-demo
-	(cd build-demo && ../configure >/dev/null && make -j"$(nproc)" >/dev/null)
+	(cd build-demo && ../configure >/dev/null)
 fi
+(cd build-demo && make -j"$(nproc)" >/dev/null)
 B="$top/build-demo"
 T=$(mktemp -d /tmp/fio-demo.XXXXXX)
 helper_pid=""
