@@ -206,6 +206,27 @@ run(struct fio_store *st, enum stmt_id id, const char *what)
 	return rc;
 }
 
+/* Runs an UPDATE that must change exactly one row: NOTFOUND if it changed
+ * none (the condition did not hold, or no such row). */
+static int
+run_one(struct fio_store *st, enum stmt_id id, const char *what)
+{
+	int rc = run(st, id, what);
+
+	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
+		rc = FIO_STORE_NOTFOUND;
+	return rc;
+}
+
+/* A bind failed: logs, resets the statement, and returns FIO_STORE_ERR. */
+static int
+bind_fail(struct fio_store *st, sqlite3_stmt *s, const char *what)
+{
+	db_fail(st, what);
+	stmt_done(s);
+	return FIO_STORE_ERR;
+}
+
 /* Runs a statement whose only parameter ?1 is a user id. */
 static int
 run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char *what)
@@ -354,9 +375,7 @@ fio_store_user_add(struct fio_store *st, const char *name, const char *email, co
 	    sqlite3_bind_text(s, 2, email != NULL ? email : "", -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 3, pwhash != NULL ? pwhash : "", -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK) {
-		db_fail(st, "user add: bind");
-		stmt_done(s);
-		return FIO_STORE_ERR;
+		return bind_fail(st, s, "user add: bind");
 	}
 	rc = run(st, S_USER_ADD, "user add");
 	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) == 0)
@@ -457,21 +476,15 @@ int
 fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (st == NULL || pwhash == NULL)
 		return FIO_STORE_ERR;
 	s = st->stmt[S_SET_PW];
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, pwhash, -1, SQLITE_STATIC) != SQLITE_OK) {
-		db_fail(st, "set password: bind");
-		stmt_done(s);
-		return FIO_STORE_ERR;
+		return bind_fail(st, s, "set password: bind");
 	}
-	rc = run(st, S_SET_PW, "set password");
-	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
-		rc = FIO_STORE_NOTFOUND;
-	return rc;
+	return run_one(st, S_SET_PW, "set password");
 }
 
 /* ---- second factors ---------------------------------------------------- */
@@ -558,21 +571,15 @@ int
 fio_store_totp_advance(struct fio_store *st, int64_t user_id, int64_t step)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (st == NULL)
 		return FIO_STORE_ERR;
 	s = st->stmt[S_TOTP_ADVANCE];
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, step) != SQLITE_OK) {
-		db_fail(st, "totp advance: bind");
-		stmt_done(s);
-		return FIO_STORE_ERR;
+		return bind_fail(st, s, "totp advance: bind");
 	}
-	rc = run(st, S_TOTP_ADVANCE, "totp advance");
-	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
-		rc = FIO_STORE_NOTFOUND;
-	return rc;
+	return run_one(st, S_TOTP_ADVANCE, "totp advance");
 }
 
 int
@@ -624,7 +631,6 @@ int
 fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t idx, int64_t now)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	if (st == NULL)
 		return FIO_STORE_ERR;
@@ -632,14 +638,9 @@ fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t idx, 
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK) {
-		db_fail(st, "recovery consume: bind");
-		stmt_done(s);
-		return FIO_STORE_ERR;
+		return bind_fail(st, s, "recovery consume: bind");
 	}
-	rc = run(st, S_REC_CONSUME, "recovery consume");
-	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
-		rc = FIO_STORE_NOTFOUND;
-	return rc;
+	return run_one(st, S_REC_CONSUME, "recovery consume");
 }
 
 int
@@ -715,21 +716,15 @@ static int
 lock_store(struct fio_store *st, int64_t user_id, const struct fio_lock *l)
 {
 	sqlite3_stmt *s = st->stmt[S_LOCK_PUT];
-	int rc;
 
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, l->failures) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, l->consecutive) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, l->window_start) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, l->locked_until) != SQLITE_OK) {
-		db_fail(st, "lock put: bind");
-		stmt_done(s);
-		return FIO_STORE_ERR;
+		return bind_fail(st, s, "lock put: bind");
 	}
-	rc = run(st, S_LOCK_PUT, "lock put");
-	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
-		rc = FIO_STORE_NOTFOUND;
-	return rc;
+	return run_one(st, S_LOCK_PUT, "lock put");
 }
 
 /* Commits the open transaction if rc is OK or LOCKED, else rolls it back. */
