@@ -64,20 +64,6 @@ struct auth_flow {
 
 static void step_code(struct fio_conn *c, struct auth_flow *f);
 
-void
-fio_auth_req_free(struct fio_auth_req *req)
-{
-	if (req == NULL)
-		return;
-	free(req->service);
-	free(req->user);
-	free(req->rhost);
-	free(req->ruser);
-	free(req->tty);
-	fio_freezero(req->authtok, req->authtok_len + 1);
-	free(req);
-}
-
 static void
 flow_free(struct auth_flow *f)
 {
@@ -597,37 +583,15 @@ auth_request_done(struct fio_conn *c, uint32_t result, uint32_t authtok_len, voi
 		conn_verdict(c, result, authtok_len);
 }
 
-/* AUTH and ACCT share their first fields. */
-static int
-decode_items(struct fio_buf *in, struct fio_auth_req *r)
-{
-	if (fio_get_str(in, &r->service, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->user, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->rhost, NULL, FIO_HOST_MAX) != 0 ||
-	    fio_get_str(in, &r->ruser, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->tty, NULL, FIO_TTY_MAX) != 0 || fio_get_u32(in, &r->flags) != 0 ||
-	    (r->flags & ~FIO_AUTH_F_KNOWN) != 0)
-		return -1;
-	return 0;
-}
-
 int
 flow_auth_start(struct fio_conn *c, struct fio_buf *in)
 {
-	struct fio_auth_req *r = calloc(1, sizeof(*r));
+	struct fio_auth_req *r;
 
-	if (r == NULL || decode_items(in, r) != 0 ||
-	    fio_get_secret(in, &r->authtok, &r->authtok_len, FIO_SECRET_MAX) != 0 ||
-	    fio_buf_done(in) != 0) {
-		fio_auth_req_free(r);
+	if (fio_auth_req_decode(in, 1, &r) != 0)
 		return -1;
-	}
 	if (conn_uid(c) != 0)
 		r->flags &= ~FIO_AUTH_F_FACTOR_SECOND; /* a claim never lowers what is asked */
-	if (r->authtok_len == 0) {
-		fio_freezero(r->authtok, 1);
-		r->authtok = NULL;
-	}
 	flow_auth_run(c, r, auth_request_done, NULL);
 	return 0;
 }
@@ -635,16 +599,13 @@ flow_auth_start(struct fio_conn *c, struct fio_buf *in)
 int
 flow_acct_start(struct fio_conn *c, struct fio_buf *in)
 {
-	struct fio_auth_req *r = calloc(1, sizeof(*r));
+	struct fio_auth_req *r;
 	struct fio_server *s = conn_server(c);
 	struct fio_user u;
 	uint32_t result = FIO_RESULT_IGNORE;
 	int st;
-
-	if (r == NULL || decode_items(in, r) != 0 || fio_buf_done(in) != 0) {
-		fio_auth_req_free(r);
+	if (fio_auth_req_decode(in, 0, &r) != 0)
 		return -1;
-	}
 	if (authz_name_valid(r->user) &&
 	    (conn_uid(c) == 0 || authz_is_self(conn_uid(c), r->user))) {
 		st = fio_store_user_get(s->store, r->user, &u);

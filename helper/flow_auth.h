@@ -30,6 +30,10 @@ typedef void (*flow_auth_done_fn)(struct fio_conn *c, uint32_t result, uint32_t 
  * users and refused callers get exactly the prompts of a known, enrolled user. */
 void flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn done, void *arg);
 void fio_auth_req_free(struct fio_auth_req *req);
+/* Decodes the fields of an AUTH (with_authtok) or ACCT request up to the end
+ * of the payload (auth_req.c; codec only). An empty authtok becomes NULL.
+ * 0, or -1 with *out NULL. */
+int fio_auth_req_decode(struct fio_buf *in, int with_authtok, struct fio_auth_req **out);
 
 /* Handlers for the first request of a connection (the payload is positioned
  * after the type). They decode, validate and start the flow; a decode error

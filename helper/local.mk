@@ -22,7 +22,7 @@ helper_libfiohelper_la_SOURCES = \
 	helper/authz.h helper/authz.c \
 	helper/lockout.h helper/lockout.c \
 	helper/auth_lock.h helper/auth_lock.c \
-	helper/flow_auth.h helper/flow_auth.c \
+	helper/flow_auth.h helper/flow_auth.c helper/auth_req.c \
 	helper/flow_ctl.h helper/flow_ctl.c \
 	helper/flow_enroll.h helper/flow_enroll.c
 helper_libfiohelper_la_LIBADD = common/libfiocommon.la $(HELPER_LIBS)

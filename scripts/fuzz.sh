@@ -60,8 +60,10 @@ done
 
 # The product sources each target links, and the libraries they need.
 sources_of() {
-	case $1 in
-	fuzz_helper_frames | fuzz_client_frames)
+	case $1 in	fuzz_helper_frames)
+		echo common/fio-codec.c common/fio-frame.c common/fio-wipe.c common/fio-client.c \
+			helper/auth_req.c ;;
+	fuzz_client_frames)
 		echo common/fio-codec.c common/fio-frame.c common/fio-wipe.c common/fio-client.c ;;
 	fuzz_config)
 		echo common/fio-wipe.c helper/config.c ;;

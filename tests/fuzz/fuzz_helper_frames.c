@@ -7,16 +7,17 @@
  * the codec calls of the helper:
  *
  *   HELLO   conn.c handle_hello          u32 version, u32 kind (PAM or CTL), done
- *   AUTH    flow_auth.c flow_auth_start  decode_items + secret authtok, done
- *   ACCT    flow_auth.c flow_acct_start  decode_items, done
+ *   AUTH    auth_req.c fio_auth_req_decode (the helper's own code, linked)
+ *   ACCT    auth_req.c fio_auth_req_decode
  *   ANSWER  conn.c handle_answer         u32 id, secret answer, done
  *   CTL     flow_ctl.c ctl_decode        u32 cmd, u32 flags, str user, str arg,
  *                                        secret, done; cmd and flags checked
  *
- * Those functions are static in the helper, so their decode sequences are
- * repeated here; keep them in step. What the helper refuses ends the stream, as
- * the helper closes the connection. The permitted-next-message table is not a
- * decoder and is not modelled: every frame is decoded by its type.
+ * AUTH and ACCT run the helper's decoder itself; HELLO, ANSWER and CTL are
+ * static in the helper, so their decode sequences are repeated here; keep them
+ * in step. What the helper refuses ends the stream, as the helper closes the
+ * connection. The permitted-next-message table is not a decoder and is not
+ * modelled: every frame is decoded by its type.
  *
  * Properties checked beyond "no crash, leak or undefined behaviour": a decoded
  * STR is NUL-free valid UTF-8 within its limit, a SECRET is NUL-free within its
@@ -29,37 +30,14 @@
 #include "fio-frame.h"
 #include "fio-proto.h"
 #include "fio-wipe.h"
+#include "flow_auth.h"
 #include "fuzz.h"
-
-/* As struct fio_auth_req (helper/flow_auth.h). */
-struct auth_req {
-	char *service, *user, *rhost, *ruser, *tty;
-	uint32_t flags;
-	char *authtok;
-	size_t authtok_len;
-};
-
 /* The wire fields of struct ctl_req (helper/flow_ctl.c). */
 struct ctl_req {
 	uint32_t cmd, flags;
 	char *user, *arg, *secret;
 	size_t secret_len;
 };
-
-/* As fio_auth_req_free(). */
-static void
-auth_req_free(struct auth_req *r)
-{
-	if (r == NULL)
-		return;
-	free(r->service);
-	free(r->user);
-	free(r->rhost);
-	free(r->ruser);
-	free(r->tty);
-	fio_freezero(r->authtok, r->authtok_len + 1);
-	free(r);
-}
 
 /* As ctl_free(). */
 static void
@@ -124,22 +102,8 @@ decode_hello(struct fio_buf *in)
 	return version == FIO_PROTO_VERSION ? 0 : -1;
 }
 
-/* flow_auth.c decode_items: AUTH and ACCT share their first fields. */
 static int
-decode_items(struct fio_buf *in, struct auth_req *r)
-{
-	if (fio_get_str(in, &r->service, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->user, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->rhost, NULL, FIO_HOST_MAX) != 0 ||
-	    fio_get_str(in, &r->ruser, NULL, FIO_NAME_MAX) != 0 ||
-	    fio_get_str(in, &r->tty, NULL, FIO_TTY_MAX) != 0 || fio_get_u32(in, &r->flags) != 0 ||
-	    (r->flags & ~FIO_AUTH_F_KNOWN) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-put_items(struct fio_buf *enc, const struct auth_req *r)
+put_items(struct fio_buf *enc, const struct fio_auth_req *r)
 {
 	int e;
 
@@ -154,7 +118,7 @@ put_items(struct fio_buf *enc, const struct auth_req *r)
 }
 
 static void
-check_items(const struct auth_req *r)
+check_items(const struct fio_auth_req *r)
 {
 	check_str(r->service, FIO_NAME_MAX, 1);
 	check_str(r->user, FIO_NAME_MAX, 1);
@@ -168,30 +132,23 @@ check_items(const struct auth_req *r)
 static int
 decode_auth(struct fio_buf *in, int is_auth)
 {
-	struct auth_req *r = calloc(1, sizeof(*r));
+	struct fio_auth_req *r;
 	struct fio_buf enc;
 	int e;
 
-	if (r == NULL || decode_items(in, r) != 0 ||
-	    (is_auth && fio_get_secret(in, &r->authtok, &r->authtok_len, FIO_SECRET_MAX) != 0) ||
-	    fio_buf_done(in) != 0) {
-		auth_req_free(r);
+	if (fio_auth_req_decode(in, is_auth, &r) != 0)
 		return -1;
-	}
 	check_items(r);
 	fio_buf_init(&enc, FIO_FRAME_MAX);
 	e = put_items(&enc, r);
-	if (is_auth) {
+	if (is_auth && r->authtok != NULL)
 		check_secret(r->authtok, r->authtok_len, FIO_SECRET_MAX);
-		if (e == 0)
-			e = fio_put_strn(&enc, r->authtok, r->authtok_len, FIO_SECRET_MAX);
-		if (r->authtok_len == 0) {
-			fio_freezero(r->authtok, 1);
-			r->authtok = NULL;
-		}
-	}
+	fuzz_require(r->authtok != NULL || r->authtok_len == 0, "an empty authtok is NULL");
+	if (is_auth && e == 0)
+		e = fio_put_strn(&enc, r->authtok != NULL ? r->authtok : "", r->authtok_len,
+		                 FIO_SECRET_MAX);
 	check_same(&enc, e, in);
-	auth_req_free(r);
+	fio_auth_req_free(r);
 	return 0;
 }
 
