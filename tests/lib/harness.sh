@@ -563,6 +563,17 @@ code_now() {
 	totp_at "$1" "$(now_step)"
 }
 
+# wrong_code SECRET [STEP]: a 6-digit code that is none of SECRET's codes for
+# the steps STEP-2..STEP+3 (STEP defaults to the current step).
+wrong_code() {
+	local sec=$1 s=${2:-$(now_step)} c d near=" "
+	for d in -2 -1 0 1 2 3; do near="$near$(totp_at "$sec" $((s + d))) "; done
+	while :; do
+		c=$(printf '%06d' $(((RANDOM * 32768 + RANDOM) % 1000000)))
+		case "$near" in *" $c "*) ;; *) echo "$c"; return ;; esac
+	done
+}
+
 # fake_server USER SOCKPATH [MODE]: tests/lib/fioproto.py fake-server run as
 # USER on SOCKPATH (its directory must let USER create the socket), in the
 # background for at most 60 s; FAKE_PID is its pid.

@@ -123,16 +123,6 @@ t_older() {
 check "after the current code, an unused code of the previous step is refused (last step is monotonic)" t_older
 
 # ---------------------------------------------------------------- wrong password, wrong code, unknown user
-# a 6-digit code that is none of the codes of steps s-2..s+2
-wrong_code() {
-	local sec=$1 s=$2 c d near
-	near=" "
-	for d in -2 -1 0 1 2; do near="$near$(totp_at "$sec" $((s + d))) "; done
-	while :; do
-		c=$(printf '%06d' $(((RANDOM * 32768 + RANDOM) % 1000000)))
-		case "$near" in *" $c "*) ;; *) echo "$c"; return ;; esac
-	done
-}
 
 ensure_margin 12
 S=$(now_step)

@@ -118,16 +118,6 @@ prompted() {
 	return 1
 }
 
-# a 6-digit code that is none of the codes of the steps now-2..now+2
-wrong_code() {
-	local sec=$1 s c d near=" "
-	s=$(now_step)
-	for d in -2 -1 0 1 2; do near="$near$(totp_at "$sec" $((s + d))) "; done
-	while :; do
-		c=$(printf '%06d' $(((RANDOM * 32768 + RANDOM) % 1000000)))
-		case "$near" in *" $c "*) ;; *) echo "$c"; return ;; esac
-	done
-}
 
 # ---------------------------------------------------------------- tests
 check "fio-helperd starts (as root, dropping to $HELPER_USER) and answers fioctl status" start_helper ||
