@@ -80,15 +80,22 @@
 
 enum fio_msg {
 	/* client -> helper */
-	FIO_MSG_HELLO = 1,  /* U32 version, U32 client kind (FIO_CLIENT_*) */
-	FIO_MSG_AUTH = 2,   /* STR service, STR user, STR rhost, STR ruser, STR tty,
-	                       U32 flags (FIO_AUTH_F_*), SECRET authtok (PAM_AUTHTOK of the
-	                       stack; empty unless FIO_AUTH_F_USE_AUTHTOK/TRY_AUTHTOK) */
-	FIO_MSG_ACCT = 3,   /* STR service, STR user, STR rhost, STR ruser, STR tty,
-	                       U32 flags (FIO_AUTH_F_*) */
-	FIO_MSG_ANSWER = 4, /* U32 prompt id, SECRET answer */
-	FIO_MSG_CTL = 5,    /* U32 command (FIO_CTL_*), U32 flags (FIO_CTL_F_*), STR user,
-	                       STR arg, SECRET secret (may be empty) */
+	FIO_MSG_HELLO = 1,   /* U32 version, U32 client kind (FIO_CLIENT_*) */
+	FIO_MSG_AUTH = 2,    /* STR service, STR user, STR rhost, STR ruser, STR tty,
+	                        U32 flags (FIO_AUTH_F_*), SECRET authtok (PAM_AUTHTOK of the
+	                        stack; empty unless FIO_AUTH_F_USE_AUTHTOK/TRY_AUTHTOK) */
+	FIO_MSG_ACCT = 3,    /* STR service, STR user, STR rhost, STR ruser, STR tty,
+	                        U32 flags (FIO_AUTH_F_*) */
+	FIO_MSG_ANSWER = 4,  /* U32 prompt id, SECRET answer */
+	FIO_MSG_CTL = 5,     /* U32 command (FIO_CTL_*), U32 flags (FIO_CTL_F_*), STR user,
+	                        STR arg, SECRET secret (may be empty) */
+	FIO_MSG_SESSION = 6, /* U32 op (FIO_SESSION_OPEN/_CLOSE), STR service, STR user,
+	                        STR rhost, STR tty. The session leader is the caller's
+	                        process (SO_PEERCRED pid); uid 0 may register any user,
+	                        others only their own account. VERDICT: OK, IGNORE (not
+	                        an account of the store, or not the caller's), DENIED
+	                        (too many sessions, or the caller's process is gone),
+	                        UNAVAILABLE. */
 
 	/* helper -> client */
 	FIO_MSG_PROMPT = 64,  /* U32 prompt id, U32 style (FIO_PROMPT_*), U32 flags
@@ -112,7 +119,16 @@ enum fio_client_kind {
 #define FIO_AUTH_F_USE_AUTHTOK 0x2u   /* use_first_pass: the authtok, never prompt */
 #define FIO_AUTH_F_TRY_AUTHTOK 0x4u   /* try_first_pass: the authtok, prompt if wrong */
 #define FIO_AUTH_F_SINGLE_PROMPT 0x8u /* password and code typed as one answer */
-#define FIO_AUTH_F_KNOWN 0xfu
+#define FIO_AUTH_F_AFTER_AUTH                                                                      \
+	0x10u /* ACCT: pam_fio's auth succeeded in this PAM                                        \
+	         transaction and already showed the policy                                         \
+	         notices (grace, pass); do not repeat them */
+#define FIO_AUTH_F_KNOWN 0x1fu
+
+enum fio_session_op {
+	FIO_SESSION_OPEN = 1,
+	FIO_SESSION_CLOSE = 2,
+};
 
 enum fio_prompt_style {
 	FIO_PROMPT_ECHO_OFF = 1,
@@ -138,7 +154,8 @@ enum fio_result {
 	FIO_RESULT_PERM = 8,        /* CTL: not allowed, or no such user (not told apart) */
 	FIO_RESULT_EXISTS = 9,      /* CTL: the user already exists */
 	FIO_RESULT_CONV = 10,       /* the conversation was cancelled by the user */
-	FIO_RESULT_MAX = 10,
+	FIO_RESULT_NEEDS_2FA = 11,  /* ACCT: 2FA is required and not set up (overdue) */
+	FIO_RESULT_MAX = 11,
 };
 
 /* fioctl commands (FIO_MSG_CTL). "admin" = uid 0 or a member of admin_group;
@@ -150,13 +167,22 @@ enum fio_ctl_cmd {
 	FIO_CTL_STATUS = 1,    /* anyone: RECORD {version, backend, users?(admin)} */
 	FIO_CTL_USER_ADD = 2,  /* admin: user, arg = e-mail, secret = password (may be empty) */
 	FIO_CTL_USER_DEL = 3,  /* admin: user */
-	FIO_CTL_USER_SHOW = 4, /* admin or self: RECORD {name, email, password, totp,
-	                          recovery_left, created} */
+	FIO_CTL_USER_SHOW = 4, /* admin or self: RECORD {name, email, password, totp
+	                          ("enrolled" or "none"), authenticators (their labels,
+	                          comma-separated, in enrolment order; "" if none),
+	                          recovery_codes_left, created} */
 	FIO_CTL_USER_LIST = 5, /* admin: one RECORD per user */
 	FIO_CTL_PASSWD = 6,    /* admin or self: secret = new password */
 	FIO_CTL_ENROLL = 7,    /* admin or self: interactive; secret = base32 to import
-	                          (admin only) */
-	FIO_CTL_UNENROLL = 8,  /* admin or self */
+	                          (admin only); arg = authenticator label, 1..32 bytes
+	                          of [A-Za-z0-9._-] ("" = "default"): enrolling an
+	                          existing label replaces that authenticator only;
+	                          at most 5 per account (USAGE beyond). New recovery
+	                          codes only if the account has no other
+	                          authenticator or no unused code */
+	FIO_CTL_UNENROLL = 8,  /* admin or self: arg = label ("" = all authenticators
+	                          and the recovery codes); removing the last one
+	                          removes the codes too; an unknown label is USAGE */
 	FIO_CTL_RECOVERY_REGEN = 9, /* admin or self: new set of recovery codes */
 	FIO_CTL_LOCK_SHOW = 10,     /* admin: user optional; one RECORD {user, failures,
 	                               locked_until (ISO 8601 UTC or "-"), consecutive} for
@@ -164,10 +190,35 @@ enum fio_ctl_cmd {
 	                               current window, a lock or second-factor failures */
 	FIO_CTL_LOCK_CLEAR = 11,    /* admin: user; clears failures, lock and the
 	                               second-factor hard cap */
-	FIO_CTL_MAX = 11,
+	FIO_CTL_SESSIONS = 12,      /* admin (user optional) or self: one RECORD per open
+	                               session {id, user, service, tty, rhost, pid,
+	                               started (ISO 8601 UTC)} */
+	FIO_CTL_ENFORCE_LIST = 13,  /* uid 0 only: one RECORD per registered session
+	                               {id, user, pid, pid_start, action ("end" or
+	                               "keep"), reason} where pid_start is the leader's
+	                               start time (/proc/PID/stat field 22, decimal;
+	                               "0" if unknown) */
+	FIO_CTL_SESSION_END = 14,   /* uid 0 only: user; arg = "ID REASON" where REASON
+	                               is "gone" (the leader no longer exists: the row is
+	                               dropped quietly) or the reason from ENFORCE_LIST
+	                               (the session was ended: audit + notify) */
+	FIO_CTL_PASS_GRANT = 15,    /* admin: user, arg = hours ("" = pass.default);
+	                               RECORD {user, until (ISO 8601 UTC)} */
+	FIO_CTL_PASS_REVOKE = 16,   /* admin: user; ends the pass now (as if it expired) */
+	FIO_CTL_POLICY_STATUS = 17, /* admin: user optional, arg = "" or a group name
+	                               (only members of that group); one RECORD per
+	                               account {user, state, deadline, pass_until,
+	                               policy}; state is one of FIO_PSTATE_NAMES */
+	FIO_CTL_USER_SSO = 18,      /* admin: user, arg = "on" or "off" */
+	FIO_CTL_MAX = 18,
 };
 #define FIO_CTL_F_JSON 0x1u /* the client wants RECORDs rather than prose */
-#define FIO_CTL_F_KNOWN 0x1u
+#define FIO_CTL_F_SSO 0x2u  /* USER_ADD: the account is managed by single sign-on */
+#define FIO_CTL_F_KNOWN 0x3u
+
+/* Policy states as they appear in RECORDs (policy.h has the rules):
+ * "none" (no policy requires 2FA), "sso", "enrolled", "grace", "overdue",
+ * "pass", "pass_expired". Times in RECORDs are ISO 8601 UTC or "-". */
 
 /* Recovery codes as shown: 4 groups of 4 characters from FIO_RECOVERY_ALPHABET,
  * separated by '-'. The first character is the code's public index in its set. */

@@ -86,3 +86,50 @@ authz_is_self(uid_t uid, const char *name)
 		return 0;
 	return pw.pw_uid == uid && strcmp(pw.pw_name, name) == 0;
 }
+
+int
+authz_in_group(const char *name, const char *group)
+{
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+	char pwbuf[16384], grbuf[16384];
+	gid_t *groups;
+	int ngroups = 256, member = 0;
+
+	if (name == NULL || group == NULL || group[0] == '\0')
+		return 0;
+	if (getgrnam_r(group, &gr, grbuf, sizeof(grbuf), &gres) != 0 || gres == NULL)
+		return 0;
+	if (getpwnam_r(name, &pw, pwbuf, sizeof(pwbuf), &pres) != 0 || pres == NULL)
+		return 0;
+	if (pw.pw_gid == gr.gr_gid)
+		return 1;
+	for (;;) {
+		int n = ngroups;
+
+		groups = calloc((size_t)n, sizeof(*groups));
+		if (groups == NULL)
+			return 0;
+		if (getgrouplist(name, pw.pw_gid, groups, &n) >= 0) {
+			for (int i = 0; i < n && !member; i++)
+				member = groups[i] == gr.gr_gid;
+			free(groups);
+			return member;
+		}
+		free(groups);
+		if (n <= ngroups || n > AUTHZ_GROUPS_MAX)
+			return 0; /* no progress, or absurdly many groups: not a member */
+		ngroups = n;
+	}
+}
+
+int
+authz_nss_known(const char *name)
+{
+	struct passwd pw, *res = NULL;
+	char buf[16384];
+
+	if (name == NULL || getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return 0;
+	return strcmp(pw.pw_name, name) == 0;
+}

@@ -20,5 +20,12 @@ int authz_name_valid(const char *name);
 int authz_is_admin(struct fio_server *s, uid_t uid);
 /* 1 if NSS maps name to exactly uid. */
 int authz_is_self(uid_t uid, const char *name);
+/* 1 if NSS knows name and puts it in group (primary or supplementary,
+ * getgrouplist: local, LDAP and SSSD groups alike); 0 otherwise, including
+ * when either is unknown. */
+int authz_in_group(const char *name, const char *group);
+#define AUTHZ_GROUPS_MAX 65536
+/* 1 if NSS knows the account name (exactly that name). */
+int authz_nss_known(const char *name);
 
 #endif /* FIO_AUTHZ_H */

@@ -17,6 +17,8 @@
 #include "fio-wipe.h"
 #include "flow_auth.h"
 #include "flow_ctl.h"
+#include "flow_policy.h"
+#include "flow_session.h"
 #include "log.h"
 #include "server.h"
 #include "workers.h"
@@ -387,6 +389,8 @@ handle_request(struct fio_conn *c, uint16_t type, struct fio_buf *in)
 		r = flow_auth_start(c, in);
 	else if (type == FIO_MSG_ACCT && c->kind == FIO_CLIENT_PAM)
 		r = flow_acct_start(c, in);
+	else if (type == FIO_MSG_SESSION && c->kind == FIO_CLIENT_PAM)
+		r = flow_session_start(c, in);
 	else if (type == FIO_MSG_CTL && c->kind == FIO_CLIENT_CTL)
 		r = flow_ctl_start(c, in);
 	if (r != 0)

@@ -8,6 +8,34 @@
 
 #include <stddef.h>
 
+#define FIO_POLICY_MAX 64        /* entries in the policy list */
+#define FIO_POLICY_EXCEPT_MAX 32 /* services in one entry's except list */
+#define FIO_NOTIFY_ARGV_MAX 32   /* words of notify.command */
+
+/* Second-factor methods a policy allows (methods = ["app", "sms"]). */
+#define FIO_METHOD_APP 0x1u
+#define FIO_METHOD_SMS 0x2u /* text messages: refused until an sms section exists */
+
+/* One entry of the policy list (DESIGN.md "Mandatory 2FA policy"):
+ *     policy = ( { group = "staff"; require_2fa = true; grace = "24h";
+ *                  methods = ["app"]; except = ["sudo"]; },
+ *                { all = true; require_2fa = true; } );
+ * Exactly one of group (a group NSS knows when the file is loaded) and
+ * all = true. */
+struct fio_policy {
+	char *group;      /* NULL when all */
+	int all;          /* all = true */
+	int require_2fa;  /* require_2fa = true (default true); false: the entry is kept
+	                     but demands nothing */
+	unsigned grace;   /* grace = "24h": seconds, 0..365 days (0: enrol at once) */
+	unsigned methods; /* FIO_METHOD_*; methods = ["app"] by default */
+	char **except;    /* except = ["sudo"]: services that ask no second factor of
+	                     this entry's members; NULL-terminated, nexcept entries */
+	size_t nexcept;
+	char *key;     /* "group:NAME" or "all": how the store names this entry */
+	unsigned line; /* line of the entry in its file, for messages */
+};
+
 struct fio_config {
 	char *socket_path;            /* socket = "/run/fio/helper.sock" */
 	char *store_backend;          /* store.backend = "sqlite" (only value for now) */
@@ -32,7 +60,31 @@ struct fio_config {
 	unsigned lock_per_source_max;  /* lockout.per_source_max = 20 (1..100000) per interval */
 	unsigned lock_max_consecutive; /* lockout.max_consecutive = 20 (1..100): code hard cap */
 	int lock_exempt_root;          /* lockout.exempt_root = false */
+	/* mandatory 2FA (DESIGN.md "Mandatory 2FA policy") */
+	struct fio_policy *policies; /* policy = ( ... ): npolicies entries, in file order */
+	size_t npolicies;
+	char *sso_group;         /* sso_group = "" (none): members are left to their
+	                            identity provider's module */
+	int enroll_at_login;     /* enroll_at_login = true */
+	unsigned remember;       /* remember = "0": seconds a full 2FA login from one
+	                            PAM_RHOST spares that source the code (0 = off;
+	                            at most 90 days) */
+	int remember_local;      /* remember_local = false: also for logins without
+	                            PAM_RHOST */
+	unsigned pass_default;   /* pass.default = "24h" (1 hour..pass.max) */
+	unsigned pass_max;       /* pass.max = "7d" (1 hour..30 days) */
+	char **notify_argv;      /* notify.command = ["/usr/sbin/sendmail", "-t"]: argv,
+	                            argv[0] absolute; NULL = no notifications */
+	unsigned notify_timeout; /* notify.timeout = 30 seconds (1..600) */
+	unsigned notify_warn;    /* notify.warn_before = "2h": the "time is running out"
+	                            notice, seconds before a grace window ends
+	                            (0 = never) */
 };
+
+/* Parses a duration: a non-negative integer of seconds, or one or more
+ * NUMBER UNIT parts with UNIT one of s, m, h, d, w ("90", "30s", "1h30m",
+ * "24h", "7d"). No spaces, no sign, at most 10 years. 0 or -1. */
+int fio_duration_parse(const char *s, unsigned *out);
 
 /* Fills *cfg with the defaults above (strings strdup'ed). 0 or -1 (no memory). */
 int fio_config_defaults(struct fio_config *cfg);

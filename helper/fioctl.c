@@ -19,16 +19,22 @@
 
 static const struct fioctl_cmd fioctl_cmds[] = {
         {"status", NULL, "", fioctl_status},
-        {"user", "add", "NAME [--email ADDR] [--password-stdin]", fioctl_user_add},
+        {"user", "add", "NAME [--email ADDR] [--password-stdin] [--sso]", fioctl_user_add},
         {"user", "del", "NAME", fioctl_user_del},
         {"user", "list", "", fioctl_user_list},
         {"user", "show", "[NAME]", fioctl_user_show},
+        {"user", "sso", "NAME on|off", fioctl_user_sso},
         {"passwd", NULL, "[NAME] [--stdin]", fioctl_passwd},
-        {"enroll", NULL, "[NAME] [--secret BASE32|-]", fioctl_enroll},
-        {"unenroll", NULL, "[NAME]", fioctl_unenroll},
+        {"enroll", NULL, "[NAME] [--secret BASE32|-] [--label LABEL]", fioctl_enroll},
+        {"unenroll", NULL, "[NAME] [--label LABEL]", fioctl_unenroll},
         {"recovery", NULL, "[NAME] --regenerate", fioctl_recovery},
         {"lock", "show", "[NAME]", fioctl_lock_show},
         {"lock", "clear", "NAME", fioctl_lock_clear},
+        {"sessions", NULL, "[NAME]", fioctl_sessions},
+        {"enforce", NULL, "[--dry-run] [--wait SECONDS]", fioctl_enforce},
+        {"pass", "grant", "NAME [--hours N]", fioctl_pass_grant},
+        {"pass", "revoke", "NAME", fioctl_pass_revoke},
+        {"policy", "status", "[NAME | --group GROUP]", fioctl_policy_status},
 };
 #define NCMDS (sizeof(fioctl_cmds) / sizeof(fioctl_cmds[0]))
 

@@ -25,10 +25,13 @@ enum rec_mode {
 
 struct req {
 	uint32_t cmd;
+	uint32_t flags; /* FIO_CTL_F_* besides FIO_CTL_F_JSON */
 	const char *user;
 	const char *arg;
 	enum rec_mode text_records;
 	int json_array; /* --json: the records form one array */
+	fioctl_record_fn on_record;
+	void *ctx;
 	char self[FIO_NAME_MAX + 1];
 	char secret[FIOCTL_LINE_SIZE];
 };
@@ -48,6 +51,8 @@ struct relay {
 #define ARG_REGEN 0x10u
 #define ARG_NAME 0x20u     /* NAME may be given; default: the caller's own */
 #define ARG_NAME_REQ 0x40u /* NAME must be given */
+#define ARG_SSO 0x80u
+#define ARG_LABEL 0x100u /* --label: which authenticator (ENROLL, UNENROLL arg) */
 
 struct args {
 	const char *name;
@@ -55,14 +60,14 @@ struct args {
 	char *secret;
 	int from_stdin;
 	int regenerate;
+	int sso;
+	const char *label;
 };
 
 /* ---- output --------------------------------------------------------------- */
 
-/* Text from the helper, with control characters (but '\n' and '\t') and C1
- * controls replaced, so nothing in it can drive the terminal. */
-static void
-put_text(FILE *f, const char *s)
+void
+fioctl_put_text(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -84,7 +89,7 @@ put_line(FILE *f, const char *prefix, const char *s)
 	size_t n = strlen(s);
 
 	fputs(prefix, f);
-	put_text(f, s);
+	fioctl_put_text(f, s);
 	if (n == 0 || s[n - 1] != '\n')
 		fputc('\n', f);
 }
@@ -183,7 +188,9 @@ relay_info(struct relay *r, const struct fio_client_msg *m)
 static void
 relay_record(struct relay *r, const struct fio_client_msg *m)
 {
-	if (r->o->json) {
+	if (r->q->on_record != NULL) {
+		r->q->on_record(r->q->ctx, m);
+	} else if (r->o->json) {
 		if (r->q->json_array)
 			fputs(r->nrecords == 0 ? "[\n  " : ",\n  ", stdout);
 		put_json_record(m);
@@ -193,7 +200,7 @@ relay_record(struct relay *r, const struct fio_client_msg *m)
 		if (r->nrecords > 0)
 			fputc('\n', stdout);
 		for (uint32_t i = 0; i < m->nfields; i++) {
-			put_text(stdout, m->keys[i]);
+			fioctl_put_text(stdout, m->keys[i]);
 			fputs(": ", stdout);
 			put_line(stdout, "", m->values[i]);
 		}
@@ -282,7 +289,7 @@ send_request(struct fio_client *cl, const struct fioctl_opts *o, const struct re
 
 	fio_buf_reset(&cl->out);
 	if ((rc = fio_put_u32(&cl->out, q->cmd)) != 0 ||
-	    (rc = fio_put_u32(&cl->out, o->json ? FIO_CTL_F_JSON : 0)) != 0 ||
+	    (rc = fio_put_u32(&cl->out, q->flags | (o->json ? FIO_CTL_F_JSON : 0))) != 0 ||
 	    (rc = fio_put_str(&cl->out, q->user, FIO_NAME_MAX)) != 0 ||
 	    (rc = fio_put_str(&cl->out, q->arg, FIO_ARG_MAX)) != 0 ||
 	    (rc = fio_put_str(&cl->out, q->secret, FIO_SECRET_MAX)) != 0) {
@@ -320,6 +327,17 @@ run_request(const struct fioctl_opts *o, struct req *q)
 	return rc;
 }
 
+int
+fioctl_request(const struct fioctl_opts *o, const struct fioctl_req *r)
+{
+	struct req q = {.cmd = r->cmd, .flags = r->flags, .user = r->user, .arg = r->arg};
+
+	q.json_array = r->list && r->on_record == NULL;
+	q.on_record = r->on_record;
+	q.ctx = r->ctx;
+	return run_request(o, &q);
+}
+
 /* ---- arguments ---------------------------------------------------------------- */
 
 /* 0, or -1 for a usage error. */
@@ -332,6 +350,8 @@ parse_args(int argc, char **argv, unsigned allowed, struct args *a)
 	        {"stdin", no_argument, NULL, ARG_STDIN},
 	        {"secret", required_argument, NULL, ARG_SECRET},
 	        {"regenerate", no_argument, NULL, ARG_REGEN},
+	        {"sso", no_argument, NULL, ARG_SSO},
+	        {"label", required_argument, NULL, ARG_LABEL},
 	        {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -348,6 +368,10 @@ parse_args(int argc, char **argv, unsigned allowed, struct args *a)
 			a->secret = optarg;
 		else if (ch == ARG_REGEN)
 			a->regenerate = 1;
+		else if (ch == ARG_SSO)
+			a->sso = 1;
+		else if (ch == ARG_LABEL)
+			a->label = optarg; /* the helper checks it */
 		else
 			a->from_stdin = 1;
 	}
@@ -438,6 +462,8 @@ simple(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char
 		return fioctl_usage(cmd);
 	if ((allowed & (ARG_NAME | ARG_NAME_REQ)) != 0 && (rc = set_user(q, &a)) != 0)
 		return rc;
+	if (a.label != NULL)
+		q->arg = a.label;
 	return run_request(o, q);
 }
 
@@ -480,7 +506,7 @@ fioctl_unenroll(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 {
 	struct req q = {.cmd = FIO_CTL_UNENROLL, .text_records = REC_IGNORE};
 
-	return simple(o, cmd, argc, argv, ARG_NAME, &q);
+	return simple(o, cmd, argc, argv, ARG_NAME | ARG_LABEL, &q);
 }
 
 int
@@ -490,8 +516,9 @@ fioctl_user_add(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 	struct args a;
 	int rc;
 
-	if (parse_args(argc, argv, ARG_NAME_REQ | ARG_EMAIL | ARG_PWSTDIN, &a) != 0)
+	if (parse_args(argc, argv, ARG_NAME_REQ | ARG_EMAIL | ARG_PWSTDIN | ARG_SSO, &a) != 0)
 		return fioctl_usage(cmd);
+	q.flags = a.sso ? FIO_CTL_F_SSO : 0;
 	if ((rc = set_user(&q, &a)) != 0)
 		return rc;
 	if (a.email != NULL && strlen(a.email) > FIO_EMAIL_MAX) {
@@ -555,10 +582,12 @@ fioctl_enroll(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int arg
 	struct args a;
 	int rc;
 
-	if (parse_args(argc, argv, ARG_NAME | ARG_SECRET, &a) != 0)
+	if (parse_args(argc, argv, ARG_NAME | ARG_SECRET | ARG_LABEL, &a) != 0)
 		return fioctl_usage(cmd);
 	if ((rc = set_user(&q, &a)) != 0)
 		return rc;
+	if (a.label != NULL)
+		q.arg = a.label;
 	if (a.secret != NULL && (rc = import_secret(a.secret, q.secret, sizeof(q.secret))) != 0)
 		return rc;
 	return run_request(o, &q);

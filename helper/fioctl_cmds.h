@@ -1,12 +1,15 @@
 /*
- * fioctl_cmds.h - fioctl's subcommands (fioctl_cmds.c) and its terminal input
- * (fioctl.c). Each subcommand parses its arguments, builds one CTL request,
+ * fioctl_cmds.h - fioctl's subcommands (fioctl_cmds.c; sessions, pass, policy
+ * and SSO in fioctl_policy.c; enforce in fioctl_enforce.c) and its terminal
+ * input (fioctl.c). Each subcommand parses its arguments, builds CTL requests,
  * relays the helper's conversation and returns the process exit status.
  */
 #ifndef FIOCTL_CMDS_H
 #define FIOCTL_CMDS_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "fio-proto.h"
@@ -41,6 +44,31 @@ struct fioctl_cmd {
 	fioctl_run_fn run; /* argv[0] is the last command word */
 };
 
+struct fio_client_msg;
+typedef void (*fioctl_record_fn)(void *ctx, const struct fio_client_msg *m);
+
+/* One CTL request without a secret, for the subcommands outside fioctl_cmds.c. */
+struct fioctl_req {
+	uint32_t cmd;               /* FIO_CTL_* */
+	uint32_t flags;             /* FIO_CTL_F_* besides FIO_CTL_F_JSON (from --json) */
+	const char *user;           /* NULL: empty */
+	const char *arg;            /* NULL: empty */
+	int list;                   /* --json: the printed records form one array */
+	fioctl_record_fn on_record; /* each RECORD; NULL: printed with --json, else ignored */
+	void *ctx;                  /* for on_record */
+};
+
+/* Connects, sends r, relays the conversation (INFO text to stdout, errors to
+ * stderr, RECORDs as r says); returns the exit status. */
+int fioctl_request(const struct fioctl_opts *o, const struct fioctl_req *r);
+
+/* Text from the helper with the control characters (but '\n' and '\t') replaced,
+ * so that nothing in it can drive the terminal. */
+void fioctl_put_text(FILE *f, const char *s);
+
+/* The value of key in a RECORD, or NULL. */
+const char *fioctl_field(const struct fio_client_msg *m, const char *key);
+
 /* Prints "fioctl: usage: fioctl WORDS ARGS" on stderr; returns FIOCTL_EXIT_USAGE. */
 int fioctl_usage(const struct fioctl_cmd *cmd);
 
@@ -73,5 +101,19 @@ int fioctl_lock_show(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, 
                      char **argv);
 int fioctl_lock_clear(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                       char **argv);
+/* fioctl_policy.c */
+int fioctl_sessions(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                    char **argv);
+int fioctl_pass_grant(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                      char **argv);
+int fioctl_pass_revoke(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                       char **argv);
+int fioctl_policy_status(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                         char **argv);
+int fioctl_user_sso(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                    char **argv);
+/* fioctl_enforce.c */
+int fioctl_enforce(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                   char **argv);
 
 #endif /* FIOCTL_CMDS_H */

@@ -22,8 +22,11 @@
 #include "fio-proto.h"
 #include "fio-wipe.h"
 #include "flow_auth.h"
+#include "flow_enroll.h"
+#include "flow_policy.h"
 #include "log.h"
 #include "password.h"
+#include "policy.h"
 #include "recovery.h"
 #include "server.h"
 #include "store.h"
@@ -60,9 +63,12 @@ struct auth_flow {
 	int used_recovery;
 	const char *reason; /* for the audit line; never a secret */
 	struct auth_lock lock;
+	struct fio_peval pol; /* the 2FA policy's view of the account (policy.h) */
+	int remembered;       /* the source is remembered: no code asked */
 };
 
 static void step_code(struct fio_conn *c, struct auth_flow *f);
+static void succeed(struct fio_conn *c, struct auth_flow *f);
 
 static void
 flow_free(struct auth_flow *f)
@@ -112,7 +118,9 @@ finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 	} else if (result == FIO_RESULT_OK && f->used_recovery) {
 		unsigned left = f->user.recovery_left > 0 ? f->user.recovery_left - 1 : 0;
 
-		conn_info(c, FIO_INFO_TEXT, "Recovery code accepted. %u recovery code%s left.",
+		conn_info(c, FIO_INFO_TEXT,
+		          "Recovery code accepted. %u recovery code%s left. Make new ones with: "
+		          "fioctl recovery --regenerate",
 		          left, left == 1 ? "" : "s");
 	} else if (result == FIO_RESULT_DENIED) {
 		conn_info(c, FIO_INFO_ERROR, MSG_FAILED);
@@ -149,9 +157,25 @@ same_str(const char *a, const char *b)
 	return n == strlen(b) && fio_ct_equal(a, b, n);
 }
 
+/* The same authenticators (ids and sealed secrets) in the same order. */
+static int
+same_totps(const struct fio_user *a, const struct fio_user *b)
+{
+	int same = a->ntotp == b->ntotp;
+
+	for (size_t i = 0; same && i < a->ntotp; i++) {
+		const struct fio_totp *x = &a->totps[i], *y = &b->totps[i];
+
+		same = x->id == y->id && x->blob_len == y->blob_len &&
+		       fio_ct_equal(x->blob, y->blob, x->blob_len);
+	}
+	return same;
+}
+
 /* Reads the account again after a wait (a prompt, a hash): a password or
- * authenticator changed, or an account deleted, meanwhile makes the login fail
- * rather than succeed on what was true before. 0, or -1 after finish(). */
+ * authenticator changed (any of them), or an account deleted, meanwhile makes
+ * the login fail rather than succeed on what was true before. 0, or -1 after
+ * finish(). */
 static int
 refresh_user(struct fio_conn *c, struct auth_flow *f)
 {
@@ -173,10 +197,7 @@ refresh_user(struct fio_conn *c, struct auth_flow *f)
 		return 0;
 	}
 	same = now.id == f->user.id && same_str(now.pwhash, f->user.pwhash) &&
-	       (now.totp_blob != NULL) == (f->user.totp_blob != NULL) &&
-	       (now.totp_blob == NULL ||
-	        (now.totp_blob_len == f->user.totp_blob_len &&
-	         fio_ct_equal(now.totp_blob, f->user.totp_blob, now.totp_blob_len)));
+	       same_totps(&now, &f->user);
 	fio_user_clear(&f->user);
 	f->user = now;
 	if (!same) {
@@ -332,15 +353,40 @@ step_password(struct fio_conn *c, struct auth_flow *f)
 
 /* ---- second factor ------------------------------------------------------ */
 
-static void
-check_totp(struct fio_conn *c, struct auth_flow *f, const char *code)
+/* Verifies the code against authenticator t (its own digits, period and last
+ * step): 1 and *matched, 0 if no match, -1 if its secret cannot be opened. */
+static int
+verify_one(struct fio_server *s, const struct auth_flow *f, const struct fio_totp *t, time_t now,
+           int64_t *matched)
 {
-	struct fio_server *s = conn_server(c);
 	unsigned char *secret = NULL;
 	size_t slen = 0;
 	char aad[FIO_NAME_MAX + 8];
-	int64_t step, matched = -1;
-	int r;
+	char code[16];
+	int r = 0;
+
+	snprintf(aad, sizeof(aad), "totp:%s", f->user.name);
+	if (fio_open(&s->key, aad, t->blob, t->blob_len, &secret, &slen) != 0)
+		return -1;
+	if (fio_totp_canon(f->code, t->digits, code, sizeof(code)) == 0)
+		r = fio_totp_verify(secret, slen, code, t->digits, fio_totp_step(now, t->period),
+		                    s->cfg.totp_window, t->last_step, matched) == 1;
+	fio_freezero(secret, slen);
+	FIO_WIPE_ARRAY(code);
+	return r;
+}
+
+/* The code is checked against every authenticator of the account, each with
+ * its own last step (replay), without stopping at a match; the first match
+ * advances its authenticator. One secret that cannot be opened fails closed. */
+static void
+check_totp(struct fio_conn *c, struct auth_flow *f)
+{
+	struct fio_server *s = conn_server(c);
+	const struct fio_totp *hit = NULL;
+	time_t now = time(NULL);
+	int64_t step, hit_step = -1;
+	int r, broken = 0;
 
 	if (f->lock.locked) {
 		finish(c, f, FIO_RESULT_LOCKED);
@@ -356,27 +402,32 @@ check_totp(struct fio_conn *c, struct auth_flow *f, const char *code)
 		finish(c, f, FIO_RESULT_DENIED);
 		return;
 	}
-	snprintf(aad, sizeof(aad), "totp:%s", f->user.name);
-	if (fio_open(&s->key, aad, f->user.totp_blob, f->user.totp_blob_len, &secret, &slen) != 0) {
-		log_err("cannot decrypt the authenticator secret of this user (wrong key file or "
+	for (size_t i = 0; i < f->user.ntotp; i++) {
+		step = -1;
+		r = verify_one(s, f, &f->user.totps[i], now, &step);
+		if (r < 0)
+			broken = 1;
+		else if (r == 1 && hit == NULL) {
+			hit = &f->user.totps[i];
+			hit_step = step;
+		}
+	}
+	if (broken) {
+		log_err("cannot decrypt an authenticator secret of this user (wrong key file or "
 		        "damaged store row)");
 		f->reason = "secret undecryptable";
 		finish(c, f, FIO_RESULT_UNAVAILABLE);
 		return;
 	}
-	step = fio_totp_step(time(NULL), f->user.totp_period);
-	r = fio_totp_verify(secret, slen, code, f->user.totp_digits, step, s->cfg.totp_window,
-	                    f->user.totp_last_step, &matched);
-	fio_freezero(secret, slen);
-	if (r != 1 || !f->pw_ok) {
+	if (hit == NULL || !f->pw_ok) {
 		if (f->reason == NULL)
-			f->reason = r == 1 ? "wrong password" : "wrong or reused code";
+			f->reason = hit != NULL ? "wrong password" : "wrong or reused code";
 		finish(c, f, FIO_RESULT_DENIED);
 		return;
 	}
-	r = fio_store_totp_advance(s->store, f->user.id, matched);
+	r = fio_store_totp_advance(s->store, hit->id, hit_step);
 	if (r == FIO_STORE_OK) {
-		finish(c, f, FIO_RESULT_OK);
+		succeed(c, f);
 	} else if (r == FIO_STORE_NOTFOUND) {
 		f->reason = "code replayed";
 		finish(c, f, FIO_RESULT_DENIED);
@@ -440,7 +491,7 @@ kdf_done(struct fio_conn *c, void *p)
 	                               (int64_t)time(NULL));
 	if (r == FIO_STORE_OK) {
 		f->used_recovery = 1;
-		finish(c, f, FIO_RESULT_OK);
+		succeed(c, f);
 	} else if (r == FIO_STORE_NOTFOUND) {
 		f->reason = "recovery code already used";
 		finish(c, f, FIO_RESULT_DENIED);
@@ -480,16 +531,31 @@ check_recovery(struct fio_conn *c, struct auth_flow *f, uint32_t idx)
 	}
 }
 
+/* 1 if the code has the shape of a TOTP code of one of the account's
+ * authenticators (6 digits if none). */
+static int
+looks_like_totp(const struct auth_flow *f)
+{
+	char totp[16];
+	int yes = 0;
+
+	if (!f->enrolled)
+		yes = fio_totp_canon(f->code, 6, totp, sizeof(totp)) == 0;
+	for (size_t i = 0; f->enrolled && i < f->user.ntotp; i++) {
+		if (fio_totp_canon(f->code, f->user.totps[i].digits, totp, sizeof(totp)) == 0)
+			yes = 1;
+	}
+	FIO_WIPE_ARRAY(totp);
+	return yes;
+}
+
 static void
 check_code(struct fio_conn *c, struct auth_flow *f)
 {
-	unsigned digits = f->enrolled ? f->user.totp_digits : 6;
-	char totp[16];
 	uint32_t idx;
 
-	if (f->code != NULL && fio_totp_canon(f->code, digits, totp, sizeof(totp)) == 0) {
-		check_totp(c, f, totp);
-		fio_wipe(totp, sizeof(totp));
+	if (f->code != NULL && looks_like_totp(f)) {
+		check_totp(c, f);
 		return;
 	}
 	if (f->code != NULL && fio_recovery_canon(f->code, f->canon, sizeof(f->canon), &idx) == 0) {
@@ -522,7 +588,10 @@ static void
 step_code(struct fio_conn *c, struct auth_flow *f)
 {
 	if (!f->ask_code) {
-		finish(c, f, f->pw_ok ? FIO_RESULT_OK : FIO_RESULT_DENIED);
+		if (f->pw_ok)
+			succeed(c, f);
+		else
+			finish(c, f, FIO_RESULT_DENIED);
 		return;
 	}
 	if ((f->req->flags & FIO_AUTH_F_SINGLE_PROMPT) && f->prompted_pw) {
@@ -533,14 +602,134 @@ step_code(struct fio_conn *c, struct auth_flow *f)
 		finish(c, f, FIO_RESULT_UNAVAILABLE);
 }
 
+/* ---- after the checks: the 2FA policy, remembered sources -------------------- */
+
+/* A full second-factor login from a source spares it the code for a while. */
+static void
+remember_source(struct fio_conn *c, struct auth_flow *f)
+{
+	struct fio_server *s = conn_server(c);
+	const char *rhost = f->req->rhost != NULL ? f->req->rhost : "";
+	int64_t now = (int64_t)time(NULL);
+
+	if (!f->ask_code || s->cfg.remember == 0 || conn_uid(c) != 0 ||
+	    (rhost[0] == '\0' && !s->cfg.remember_local))
+		return;
+	if (fio_store_remember_put(s->store, f->user.id, rhost, now + (int64_t)s->cfg.remember) !=
+	    FIO_STORE_OK)
+		log_warn("cannot remember the source of a login (store error)");
+}
+
+static void
+policy_done(struct fio_conn *c, uint32_t result, void *arg)
+{
+	struct auth_flow *f = arg;
+
+	if (c == NULL) {
+		abandon(f);
+		return;
+	}
+	if (result == FIO_RESULT_OK)
+		remember_source(c, f);
+	else if (f->reason == NULL)
+		f->reason = result == FIO_RESULT_DENIED ? "2FA required: not set up at login"
+		                                        : "2FA policy step failed";
+	finish(c, f, result);
+}
+
+/* The password (and the code, if asked) were right: what the policy says
+ * next, then the verdict. */
+static void
+succeed(struct fio_conn *c, struct auth_flow *f)
+{
+	if (!f->known || f->lock.locked) {
+		finish(c, f, FIO_RESULT_DENIED); /* (cannot happen: a safety net) */
+		return;
+	}
+	if (f->req->flags & FLOW_AUTH_F_CHECK_ONLY) {
+		finish(c, f, FIO_RESULT_OK);
+		return;
+	}
+	flow_policy_login(c, &f->user, &f->pol, f->req, policy_done, f);
+}
+
+/* The remembered-source check (config remember): 1 if the code is spared.
+ * Only PAM_RHOST from a root caller (sshd, login) is believed: any other
+ * caller could name whatever source it likes. */
+static int
+source_remembered(struct fio_conn *c, const struct auth_flow *f)
+{
+	struct fio_server *s = conn_server(c);
+	const char *rhost = f->req->rhost != NULL ? f->req->rhost : "";
+
+	if (s->cfg.remember == 0 || conn_uid(c) != 0 ||
+	    (rhost[0] == '\0' && !s->cfg.remember_local))
+		return 0;
+	return fio_store_remember_check(s->store, f->user.id, rhost, (int64_t)time(NULL)) ==
+	       FIO_STORE_OK;
+}
+
+/* An NSS account that a policy covers gets a store row (no password: pam_unix
+ * checked it) when a root caller says the password was checked already. */
+static int
+nss_row(struct fio_server *s, const struct fio_auth_req *req, struct fio_user *u)
+{
+	int r;
+
+	if (!(req->flags & FIO_AUTH_F_FACTOR_SECOND) || !authz_nss_known(req->user) ||
+	    !fio_policy_covers(s, req->user))
+		return FIO_STORE_NOTFOUND;
+	r = fio_store_user_add(s->store, req->user, "", "", (int64_t)time(NULL));
+	if (r != FIO_STORE_OK && r != FIO_STORE_EXISTS)
+		return FIO_STORE_ERR;
+	fio_audit("user_add", req->user, 0, req->service, req->rhost, "ok",
+	          "NSS account covered by a 2FA policy");
+	return fio_store_user_get(s->store, req->user, u);
+}
+
 /* ---- entry points --------------------------------------------------------- */
+
+/* The policy's view of the account before the first prompt. SSO accounts are
+ * left to the identity provider's module: IGNORE, nothing asked, nothing
+ * counted. 0 to go on, -1 if the flow ended. */
+static int
+policy_start(struct fio_conn *c, struct auth_flow *f, int made)
+{
+	struct fio_server *s = conn_server(c);
+	struct fio_auth_req *r = f->req;
+
+	/* an except list is only believed from root callers, which name their
+	 * service truthfully (any other caller could name "sudo") */
+	if (fio_policy_eval(s, f->known ? &f->user : NULL, r->user,
+	                    conn_uid(c) == 0 ? r->service : NULL, (int64_t)time(NULL),
+	                    made ? FIO_PEVAL_F_NSS_ROW : 0, &f->pol) != 0) {
+		f->reason = "store error";
+		finish(c, f, FIO_RESULT_UNAVAILABLE);
+		return -1;
+	}
+	if (f->pol.state == FIO_PS_SSO) {
+		fio_audit("auth", r->user, (long)conn_uid(c), r->service, r->rhost, "ignore",
+		          "single sign-on account: left to the identity provider");
+		f->done(c, FIO_RESULT_IGNORE, 0, f->done_arg);
+		flow_free(f);
+		return -1;
+	}
+	if (f->pol.state == FIO_PS_PASS_EXPIRED && f->known) {
+		/* the pass ended just now: its factor is gone */
+		fio_user_clear(&f->user);
+		f->have_user = f->known = 0;
+		if (fio_store_user_get(s->store, r->user, &f->user) == FIO_STORE_OK)
+			f->have_user = f->known = 1;
+	}
+	return 0;
+}
 
 void
 flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn done, void *arg)
 {
 	struct fio_server *s = conn_server(c);
 	struct auth_flow *f = calloc(1, sizeof(*f));
-	int allowed, r = FIO_STORE_NOTFOUND;
+	int allowed, r = FIO_STORE_NOTFOUND, made = 0;
 
 	if (f == NULL) {
 		fio_auth_req_free(req);
@@ -554,6 +743,10 @@ flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn do
 	          (conn_uid(c) == 0 || authz_is_self(conn_uid(c), req->user));
 	if (allowed) {
 		r = fio_store_user_get(s->store, req->user, &f->user);
+		if (r == FIO_STORE_NOTFOUND) {
+			r = nss_row(s, req, &f->user);
+			made = r == FIO_STORE_OK;
+		}
 		f->have_user = r == FIO_STORE_OK;
 	} else {
 		fio_audit("refused", req->user, (long)conn_uid(c), req->service, req->rhost,
@@ -565,8 +758,13 @@ flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn do
 		return;
 	}
 	f->known = f->have_user;
+	if (allowed && policy_start(c, f, made) != 0)
+		return;
 	f->enrolled = f->known && f->user.totp_blob != NULL;
-	f->ask_code = !f->known || f->enrolled;
+	if (f->enrolled && f->pol.state != FIO_PS_PASS && !f->pol.service_exempt)
+		f->remembered = source_remembered(c, f);
+	f->ask_code = !f->known || (f->enrolled && f->pol.state != FIO_PS_PASS &&
+	                            !f->pol.service_exempt && !f->remembered);
 	if (auth_lock_start(s, &f->lock, conn_uid(c), req, f->known ? &f->user : NULL) != 0) {
 		f->reason = "lockout state unavailable";
 		finish(c, f, FIO_RESULT_UNAVAILABLE);
@@ -593,31 +791,5 @@ flow_auth_start(struct fio_conn *c, struct fio_buf *in)
 	if (conn_uid(c) != 0)
 		r->flags &= ~FIO_AUTH_F_FACTOR_SECOND; /* a claim never lowers what is asked */
 	flow_auth_run(c, r, auth_request_done, NULL);
-	return 0;
-}
-
-int
-flow_acct_start(struct fio_conn *c, struct fio_buf *in)
-{
-	struct fio_auth_req *r;
-	struct fio_server *s = conn_server(c);
-	struct fio_user u;
-	uint32_t result = FIO_RESULT_IGNORE;
-	int st;
-	if (fio_auth_req_decode(in, 0, &r) != 0)
-		return -1;
-	if (authz_name_valid(r->user) &&
-	    (conn_uid(c) == 0 || authz_is_self(conn_uid(c), r->user))) {
-		st = fio_store_user_get(s->store, r->user, &u);
-		if (st == FIO_STORE_OK) {
-			result = FIO_RESULT_OK;
-			fio_user_clear(&u);
-		} else if (st == FIO_STORE_ERR) {
-			result = FIO_RESULT_UNAVAILABLE;
-			conn_info(c, FIO_INFO_ERROR, MSG_UNAVAILABLE);
-		}
-	}
-	fio_auth_req_free(r);
-	conn_verdict(c, result, 0);
 	return 0;
 }

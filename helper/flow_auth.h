@@ -14,10 +14,16 @@ struct fio_conn;
 
 struct fio_auth_req {
 	char *service, *user, *rhost, *ruser, *tty;
-	uint32_t flags; /* FIO_AUTH_F_* (FACTOR_SECOND already dropped if not uid 0) */
+	uint32_t flags; /* FIO_AUTH_F_* (FACTOR_SECOND already dropped if not uid 0), and
+	                   FLOW_AUTH_F_* (never from the wire: the decoder refuses them) */
 	char *authtok;  /* stacked PAM_AUTHTOK or NULL; owned, wiped on free */
 	size_t authtok_len;
 };
+
+/* fioctl's re-authentication before a self-service command: the checks only,
+ * without the 2FA policy's notices, offer or enrolment (the command itself may
+ * be the enrolment). */
+#define FLOW_AUTH_F_CHECK_ONLY 0x80000000u
 
 /* Outcome handed to the continuation: FIO_RESULT_OK, _DENIED or _UNAVAILABLE;
  * on OK, *authtok_len is the number of bytes of the password prompt's answer that
@@ -39,6 +45,5 @@ int fio_auth_req_decode(struct fio_buf *in, int with_authtok, struct fio_auth_re
  * after the type). They decode, validate and start the flow; a decode error
  * returns -1 and the connection is closed. */
 int flow_auth_start(struct fio_conn *c, struct fio_buf *payload);
-int flow_acct_start(struct fio_conn *c, struct fio_buf *payload);
 
 #endif /* FIO_FLOW_AUTH_H */

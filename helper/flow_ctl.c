@@ -23,48 +23,21 @@
 #include "conn.h"
 #include "flow_auth.h"
 #include "flow_ctl.h"
+#include "flow_ctl_impl.h"
 #include "flow_enroll.h"
 #include "log.h"
 #include "password.h"
+#include "policy.h"
 #include "server.h"
 #include "store.h"
 
 #define CTL_SERVICE "fioctl"
 #define MSG_PERM "permission denied or no such user"
-
-struct ctl_req {
-	uint32_t cmd;
-	uint32_t flags;
-	char *user;
-	char *arg;
-	char *secret; /* wiped as soon as it has been hashed or used */
-	size_t secret_len;
-	uid_t uid;
-	int admin;
-	unsigned hash_cost;
-	char *hash;
-	int hash_rc;
-};
-
-typedef void (*ctl_act_fn)(struct fio_conn *c, struct ctl_req *r);
-
-#define USER_NONE 0 /* user must be empty */
-#define USER_REQ 1  /* user must be a valid name */
-#define USER_OPT 2  /* user may be empty or a valid name */
-
-struct ctl_cmd {
-	const char *event; /* audit event */
-	int need_user;     /* USER_* */
-	int admin_only;    /* else admin or self */
-	int reauth;        /* self (not admin) passes the login conversation first */
-	int takes_arg;     /* else arg must be empty */
-	int takes_secret;  /* else secret must be empty */
-	ctl_act_fn act;
-};
+#define MSG_LABEL "invalid label: 1 to 32 letters, digits, '.', '_' or '-'"
 
 static const struct ctl_cmd *ctl_cmd_of(uint32_t cmd);
 
-static void
+void
 ctl_free(struct ctl_req *r)
 {
 	if (r == NULL)
@@ -78,7 +51,7 @@ ctl_free(struct ctl_req *r)
 }
 
 /* Output failures close the connection (conn.h); the verdict is then dropped. */
-static void
+void
 ctl_say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
 {
 	char text[512];
@@ -92,7 +65,7 @@ ctl_say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
 }
 
 /* The one way out: audit (not for a successful status), verdict, free. */
-static void
+void
 ctl_end(struct fio_conn *c, struct ctl_req *r, uint32_t result, const char *reason)
 {
 	if (r->cmd != FIO_CTL_STATUS || result != FIO_RESULT_OK)
@@ -102,14 +75,14 @@ ctl_end(struct fio_conn *c, struct ctl_req *r, uint32_t result, const char *reas
 	ctl_free(r);
 }
 
-static void
+void
 ctl_refuse(struct fio_conn *c, struct ctl_req *r, const char *reason)
 {
 	ctl_say(c, FIO_INFO_ERROR, MSG_PERM);
 	ctl_end(c, r, FIO_RESULT_PERM, reason);
 }
 
-static void
+void
 ctl_unavailable(struct fio_conn *c, struct ctl_req *r, const char *reason)
 {
 	log_err("%s: %s", ctl_cmd_of(r->cmd)->event, reason);
@@ -117,7 +90,7 @@ ctl_unavailable(struct fio_conn *c, struct ctl_req *r, const char *reason)
 }
 
 /* Fetches r->user into *u; on failure ends the request and returns -1. */
-static int
+int
 ctl_get_user(struct fio_conn *c, struct ctl_req *r, struct fio_user *u)
 {
 	int rc = fio_store_user_get(conn_server(c)->store, r->user, u);
@@ -202,7 +175,8 @@ ctl_status(struct fio_conn *c, struct ctl_req *r)
 static void
 ctl_add_store(struct fio_conn *c, struct ctl_req *r, const char *hash)
 {
-	int rc = fio_store_user_add(conn_server(c)->store, r->user, r->arg, hash, time(NULL));
+	int rc = fio_store_user_add_sso(conn_server(c)->store, r->user, r->arg, hash, time(NULL),
+	                                (r->flags & FIO_CTL_F_SSO) != 0);
 
 	if (rc == FIO_STORE_EXISTS) {
 		ctl_end(c, r, FIO_RESULT_EXISTS, "user exists");
@@ -262,10 +236,13 @@ ctl_user_del(struct fio_conn *c, struct ctl_req *r)
 static void
 ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 {
-	static const char *const keys[] = {
-	        "name", "email", "password", "totp", "recovery_codes_left", "created"};
+	static const char *const keys[] = {"name",   "email",          "password",
+	                                   "totp",   "authenticators", "recovery_codes_left",
+	                                   "created"};
 	struct fio_user u = {0};
 	char left[16], created[32] = "";
+	char labels[FIO_TOTP_PER_USER_MAX * (FIO_TOTP_LABEL_MAX + 1) + 1] = "";
+	size_t o = 0;
 	time_t t;
 	struct tm tm;
 
@@ -275,15 +252,19 @@ ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(left, sizeof(left), "%u", u.recovery_left);
+	for (size_t i = 0; i < u.ntotp; i++) /* fits: at most 5 x 33 bytes */
+		o += (size_t)snprintf(labels + o, sizeof(labels) - o, "%s%s", i > 0 ? "," : "",
+		                      u.totps[i].label);
 	{
 		const char *values[] = {u.name,
 		                        u.email != NULL ? u.email : "",
 		                        u.pwhash != NULL && u.pwhash[0] != '\0' ? "set" : "none",
 		                        u.totp_blob != NULL ? "enrolled" : "none",
+		                        labels,
 		                        left,
 		                        created};
 
-		if (conn_record(c, 6, keys, values) != 0)
+		if (conn_record(c, 7, keys, values) != 0)
 			log_debug("cannot send the user record");
 	}
 	fio_user_clear(&u);
@@ -360,39 +341,91 @@ ctl_passwd_store(struct fio_conn *c, struct ctl_req *r)
 static void
 ctl_enroll(struct fio_conn *c, struct ctl_req *r)
 {
-	struct flow_enroll_opts o = {.flags = 0, .service = CTL_SERVICE, .import_b32 = NULL};
+	struct flow_enroll_opts o = {
+	        .flags = 0, .service = CTL_SERVICE, .import_b32 = NULL, .label = NULL};
 	struct fio_user u = {0};
 
 	if (ctl_get_user(c, r, &u) != 0)
 		return;
 	if ((r->flags & FIO_CTL_F_JSON) != 0)
 		o.flags |= FLOW_ENROLL_F_RECORDS;
+	if (r->arg[0] != '\0')
+		o.label = r->arg;
 	if (r->secret_len > 0)
 		o.import_b32 = r->secret;
 	flow_enroll_start(c, &u, &o, ctl_flow_done, r);
 	fio_user_clear(&u);
 }
 
+/* unenroll NAME --label LABEL: that authenticator only; the recovery codes go
+ * with the last one. */
+static void
+ctl_unenroll_one(struct fio_conn *c, struct ctl_req *r, const struct fio_user *u)
+{
+	struct fio_server *s = conn_server(c);
+	int rc = fio_store_unenroll_one(s->store, u->id, r->arg);
+	int last = u->ntotp <= 1;
+
+	if (rc == FIO_STORE_NOTFOUND) {
+		ctl_say(c, FIO_INFO_ERROR, "%s has no authenticator \"%s\"", r->user, r->arg);
+		ctl_end(c, r, FIO_RESULT_USAGE, "no such authenticator");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	if (last)
+		ctl_say(c, FIO_INFO_TEXT,
+		        "Authenticator \"%s\" removed for %s; it was the last one, so the recovery "
+		        "codes were removed too.",
+		        r->arg, r->user);
+	else
+		ctl_say(c, FIO_INFO_TEXT,
+		        "Authenticator \"%s\" removed for %s; the other authenticators still work.",
+		        r->arg, r->user);
+	fio_policy_notify(s, r->user, u->email != NULL ? u->email : "", "unenrolled",
+	                  "An authenticator of your account was removed",
+	                  "The authenticator \"%s\" of the account %s was removed%s (fioctl, by "
+	                  "uid %ld).\n"
+	                  "If this was not expected, contact your administrator at once.",
+	                  r->arg, r->user, last ? " with the recovery codes" : "", (long)r->uid);
+	ctl_end(c, r, FIO_RESULT_OK, last ? "last authenticator" : "");
+}
+
 static void
 ctl_unenroll(struct fio_conn *c, struct ctl_req *r)
 {
 	struct fio_user u = {0};
+	char email[FIO_EMAIL_MAX + 1];
 	int rc = FIO_STORE_OK, had;
 
 	if (ctl_get_user(c, r, &u) != 0)
 		return;
+	if (r->arg[0] != '\0') {
+		ctl_unenroll_one(c, r, &u);
+		fio_user_clear(&u);
+		return;
+	}
 	had = u.totp_blob != NULL || u.recovery_left > 0;
 	if (had)
 		rc = fio_store_unenroll(conn_server(c)->store, u.id);
+	snprintf(email, sizeof(email), "%s", u.email != NULL ? u.email : "");
 	fio_user_clear(&u);
 	if (rc != FIO_STORE_OK) {
 		ctl_unavailable(c, r, "store error");
 		return;
 	}
-	if (had)
+	if (had) {
 		ctl_say(c, FIO_INFO_TEXT, "Authenticator and recovery codes removed for %s.",
 		        r->user);
-	else
+		fio_policy_notify(conn_server(c), r->user, email, "unenrolled",
+		                  "The authenticator of your account was removed",
+		                  "The authenticator and recovery codes of the account %s were "
+		                  "removed (fioctl, by uid %ld).\n"
+		                  "If this was not expected, contact your administrator at once.",
+		                  r->user, (long)r->uid);
+	} else
 		ctl_say(c, FIO_INFO_TEXT, "No authenticator was enrolled for %s.", r->user);
 	ctl_end(c, r, FIO_RESULT_OK, had ? "" : "nothing enrolled");
 }
@@ -513,11 +546,18 @@ static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
         [FIO_CTL_USER_SHOW] = {"user_show", 1, 0, 0, 0, 0, ctl_user_show},
         [FIO_CTL_USER_LIST] = {"user_list", 0, 1, 0, 0, 0, ctl_user_list},
         [FIO_CTL_PASSWD] = {"passwd", 1, 0, 1, 0, 1, ctl_passwd},
-        [FIO_CTL_ENROLL] = {"enroll", 1, 0, 1, 0, 1, ctl_enroll},
-        [FIO_CTL_UNENROLL] = {"unenroll", 1, 0, 1, 0, 0, ctl_unenroll},
+        [FIO_CTL_ENROLL] = {"enroll", 1, 0, 1, 1, 1, ctl_enroll},
+        [FIO_CTL_UNENROLL] = {"unenroll", 1, 0, 1, 1, 0, ctl_unenroll},
         [FIO_CTL_RECOVERY_REGEN] = {"recovery_regen", 1, 0, 1, 0, 0, ctl_recovery_regen},
         [FIO_CTL_LOCK_SHOW] = {"lock_show", USER_OPT, 1, 0, 0, 0, ctl_lock_show},
         [FIO_CTL_LOCK_CLEAR] = {"unlock", USER_REQ, 1, 0, 0, 0, ctl_lock_clear},
+        [FIO_CTL_SESSIONS] = {"sessions", USER_OPT, 0, 0, 0, 0, ctl_sessions},
+        [FIO_CTL_ENFORCE_LIST] = {"enforce", USER_NONE, 1, 0, 0, 0, ctl_enforce_list},
+        [FIO_CTL_SESSION_END] = {"session_end", USER_REQ, 1, 0, 1, 0, ctl_session_end},
+        [FIO_CTL_PASS_GRANT] = {"pass_grant", USER_REQ, 1, 0, 1, 0, ctl_pass_grant},
+        [FIO_CTL_PASS_REVOKE] = {"pass_revoke", USER_REQ, 1, 0, 0, 0, ctl_pass_revoke},
+        [FIO_CTL_POLICY_STATUS] = {"policy_status", USER_OPT, 1, 0, 1, 0, ctl_policy_status},
+        [FIO_CTL_USER_SSO] = {"user_sso", USER_REQ, 1, 0, 1, 0, ctl_user_sso},
 };
 
 static const struct ctl_cmd *
@@ -576,6 +616,10 @@ ctl_usage_error(const struct ctl_req *r, const struct ctl_cmd *d)
 		return "unexpected secret";
 	if (r->cmd == FIO_CTL_USER_ADD && !ctl_email_valid(r->arg))
 		return "invalid e-mail address";
+	/* ENROLL, UNENROLL: arg = authenticator label ("" = default / all) */
+	if ((r->cmd == FIO_CTL_ENROLL || r->cmd == FIO_CTL_UNENROLL) && r->arg[0] != '\0' &&
+	    !fio_totp_label_valid(r->arg))
+		return MSG_LABEL;
 	if (r->cmd == FIO_CTL_PASSWD && r->secret_len == 0)
 		return "password must not be empty";
 	if ((r->cmd == FIO_CTL_PASSWD || r->cmd == FIO_CTL_USER_ADD) &&
@@ -615,7 +659,7 @@ ctl_reauth(struct fio_conn *c, struct ctl_req *r)
 		ctl_unavailable(c, r, "out of memory");
 		return;
 	}
-	a->flags = 0;
+	a->flags = FLOW_AUTH_F_CHECK_ONLY;
 	a->authtok = NULL;
 	a->authtok_len = 0;
 	flow_auth_run(c, a, ctl_authed, r);

@@ -7,6 +7,12 @@
  * Import: decode the given secret -> codes -> store (last step -1) -> show.
  * Nothing is stored unless the whole flow succeeds; the secret, its base32,
  * the URI, the QR and the shown codes are wiped as soon as they are sent.
+ *
+ * An account holds up to FIO_TOTP_PER_USER_MAX authenticators, each with a
+ * label; enrolling an existing label replaces that one only. New recovery
+ * codes are made only when the account would otherwise have no other
+ * authenticator (first enrolment, or replacing the only one) or no unused
+ * code left; else the codes are kept.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +28,7 @@
 #include "crypto.h"
 #include "flow_enroll.h"
 #include "log.h"
+#include "policy.h"
 #include "qr.h"
 #include "recovery.h"
 #include "server.h"
@@ -32,18 +39,26 @@
 #define ENROLL_IMPORT_MIN 10 /* bytes: 80 bits */
 #define PROMPT_CODE "Verification code: "
 #define MSG_PERM "permission denied or no such user"
+#define MSG_LABEL "invalid label: 1 to 32 letters, digits, '.', '_' or '-'"
 #define CODES_LEN (FIO_RECOVERY_COUNT * (FIO_RECOVERY_SHOWN_LEN + 1))
 
 struct enroll {
 	flow_enroll_done_fn done;
 	void *arg;
 	char *name;
+	char *email;
 	char *service;
+	char *rhost;
 	int64_t user_id;
 	uid_t uid;
 	uint32_t flags;
 	int regen;
 	int imported;
+	int new_codes; /* store (and show) a new set of recovery codes */
+	int replacing; /* the label is enrolled already (at the last look) */
+	int others;    /* the account's other authenticators (at the last look) */
+	unsigned codes_left;
+	char label[FIO_TOTP_LABEL_MAX + 1];
 	unsigned digits, period, window;
 	uint32_t iterations;
 	unsigned tries;
@@ -88,19 +103,49 @@ static void
 enroll_free(struct enroll *e)
 {
 	free(e->name);
+	free(e->email);
 	free(e->service);
+	free(e->rhost);
 	fio_freezero(e, sizeof(*e));
 }
 
-/* The one way out: audit, free, then tell the caller (c may be NULL). */
+/* A factor changed: the owner hears of it out of band (a stolen password must
+ * not silently enrol an attacker's phone). */
+static void
+enroll_notify(struct fio_conn *c, const struct enroll *e)
+{
+	char when[64];
+
+	fio_policy_time((int64_t)time(NULL), when, sizeof(when));
+	if (e->regen)
+		fio_policy_notify(conn_server(c), e->name, e->email, "recovery_regenerated",
+		                  "New recovery codes were made for your account",
+		                  "New recovery codes were made for the account %s at %s (service "
+		                  "%s%s%s); the old ones no longer work.\n"
+		                  "If this was not you, contact your administrator at once.",
+		                  e->name, when, e->service, e->rhost[0] != '\0' ? ", from " : "",
+		                  e->rhost);
+	else
+		fio_policy_notify(conn_server(c), e->name, e->email, "enrolled",
+		                  "An authenticator was set up for your account",
+		                  "An authenticator app (\"%s\") was %s for the account %s at %s "
+		                  "(service %s%s%s).\n"
+		                  "If this was not you, contact your administrator at once.",
+		                  e->label, e->replacing ? "replaced" : "set up", e->name, when,
+		                  e->service, e->rhost[0] != '\0' ? ", from " : "", e->rhost);
+}
+
+/* The one way out: audit, notify, free, then tell the caller (c may be NULL). */
 static void
 enroll_finish(struct fio_conn *c, struct enroll *e, uint32_t result, const char *reason)
 {
 	flow_enroll_done_fn done = e->done;
 	void *arg = e->arg;
 
-	fio_audit(e->regen ? "recovery_regen" : "enroll", e->name, (long)e->uid, e->service, "",
-	          c == NULL ? "conv" : flow_result_name(result), reason);
+	fio_audit(e->regen ? "recovery_regen" : "enroll", e->name, (long)e->uid, e->service,
+	          e->rhost, c == NULL ? "conv" : flow_result_name(result), reason);
+	if (c != NULL && result == FIO_RESULT_OK)
+		enroll_notify(c, e);
 	enroll_free(e);
 	done(c, c == NULL ? FIO_RESULT_CONV : result, arg);
 }
@@ -113,7 +158,9 @@ enroll_new(struct fio_conn *c, const struct fio_user *u, const struct flow_enrol
 	struct enroll *e = calloc(1, sizeof(*e));
 
 	if (e == NULL || (e->name = strdup(u->name)) == NULL ||
-	    (e->service = strdup(o->service != NULL ? o->service : "")) == NULL) {
+	    (e->email = strdup(u->email != NULL ? u->email : "")) == NULL ||
+	    (e->service = strdup(o->service != NULL ? o->service : "")) == NULL ||
+	    (e->rhost = strdup(o->rhost != NULL ? o->rhost : "")) == NULL) {
 		if (e != NULL)
 			enroll_free(e);
 		log_err("out of memory");
@@ -130,6 +177,9 @@ enroll_new(struct fio_conn *c, const struct fio_user *u, const struct flow_enrol
 	e->window = cfg->totp_window;
 	e->iterations = cfg->recovery_iterations;
 	e->last_step = -1;
+	e->new_codes = 1;
+	snprintf(e->label, sizeof(e->label), "%s",
+	         o->label != NULL && o->label[0] != '\0' ? o->label : FIO_TOTP_LABEL_DEFAULT);
 	return e;
 }
 
@@ -203,8 +253,9 @@ enroll_store(struct fio_conn *c, struct enroll *e)
 		log_err("cannot seal the TOTP secret of %s", e->name);
 		return FIO_STORE_ERR;
 	}
-	rc = fio_store_enroll(s->store, e->user_id, blob, bloblen, e->digits, e->period,
-	                      e->last_step, e->recs, FIO_RECOVERY_COUNT);
+	rc = fio_store_enroll(s->store, e->user_id, e->label, blob, bloblen, e->digits, e->period,
+	                      e->last_step, e->new_codes ? e->recs : NULL,
+	                      e->new_codes ? FIO_RECOVERY_COUNT : 0);
 	fio_freezero(blob, bloblen);
 	return rc;
 }
@@ -245,17 +296,101 @@ out:
 }
 
 /* The account may have been deleted (or deleted and re-added) while the user
- * typed the code: OK if it is still the same one, else NOTFOUND or ERR. */
+ * typed the code: OK if it is still the same one (e->replacing, e->others and
+ * e->codes_left are set from it), else NOTFOUND or ERR. */
 static int
-user_still_there(struct fio_conn *c, const struct enroll *e)
+user_still_there(struct fio_conn *c, struct enroll *e)
 {
 	struct fio_user u = {0};
 	int rc = fio_store_user_get(conn_server(c)->store, e->name, &u);
 
 	if (rc == FIO_STORE_OK && u.id != e->user_id)
 		rc = FIO_STORE_NOTFOUND;
+	if (rc == FIO_STORE_OK) {
+		e->replacing = 0;
+		e->others = 0;
+		for (size_t i = 0; i < u.ntotp; i++) {
+			if (strcmp(u.totps[i].label, e->label) == 0)
+				e->replacing = 1;
+			else
+				e->others++;
+		}
+		e->codes_left = u.recovery_left;
+	}
 	fio_user_clear(&u);
 	return rc;
+}
+
+static void
+say_too_many(struct fio_conn *c, const struct enroll *e)
+{
+	say(c, FIO_INFO_ERROR,
+	    "%s already has %d authenticators; remove one first (fioctl unenroll %s --label "
+	    "LABEL)",
+	    e->name, FIO_TOTP_PER_USER_MAX, e->name);
+}
+
+/* What was stored, then the way out. */
+static void
+enroll_stored(struct fio_conn *c, struct enroll *e)
+{
+	char reason[96];
+
+	if (e->new_codes && show_codes(c, e) != 0) {
+		enroll_finish(c, e, FIO_RESULT_OK, "stored; the codes could not be shown");
+		return;
+	}
+	if (e->regen) {
+		say(c, FIO_INFO_TEXT, "The old recovery codes of %s no longer work.", e->name);
+		enroll_finish(c, e, FIO_RESULT_OK, "");
+		return;
+	}
+	if (e->replacing && e->others > 0)
+		say(c, FIO_INFO_TEXT,
+		    "Authenticator \"%s\" replaced for %s; your other authenticators still work.",
+		    e->label, e->name);
+	else if (e->replacing)
+		say(c, FIO_INFO_TEXT, "Authenticator \"%s\" replaced for %s.", e->label, e->name);
+	else
+		say(c, FIO_INFO_TEXT, "Authenticator \"%s\" enrolled for %s.", e->label, e->name);
+	if (!e->new_codes)
+		say(c, FIO_INFO_TEXT, "Your recovery codes are unchanged.");
+	snprintf(reason, sizeof(reason), "authenticator %s%s%s", e->label,
+	         e->replacing ? " replaced" : "", e->imported ? ", imported secret" : "");
+	enroll_finish(c, e, FIO_RESULT_OK, reason);
+}
+
+/* Stores the enrolment (or, regen, the new codes) if the account is still
+ * the same one. */
+static void
+enroll_commit(struct fio_conn *c, struct enroll *e)
+{
+	int rc = user_still_there(c, e);
+
+	if (rc == FIO_STORE_OK && e->regen)
+		rc = fio_store_recovery_replace(conn_server(c)->store, e->user_id, e->recs,
+		                                FIO_RECOVERY_COUNT);
+	else if (rc == FIO_STORE_OK)
+		rc = enroll_store(c, e);
+	fio_wipe(e->secret, sizeof(e->secret));
+	FIO_WIPE_ARRAY(e->recs);
+	if (rc == FIO_STORE_NOTFOUND) {
+		say(c, FIO_INFO_ERROR, MSG_PERM);
+		enroll_finish(c, e, FIO_RESULT_PERM, "user removed meanwhile");
+		return;
+	}
+	if (rc == FIO_STORE_EXISTS) {
+		say_too_many(c, e);
+		enroll_finish(c, e, FIO_RESULT_USAGE, "too many authenticators");
+		return;
+	}
+	if (rc != FIO_STORE_OK) {
+		log_err("cannot store the %s of %s", e->regen ? "recovery codes" : "enrolment",
+		        e->name);
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "store error");
+		return;
+	}
+	enroll_stored(c, e);
 }
 
 static void
@@ -270,7 +405,6 @@ static void
 gen_done(struct fio_conn *c, void *arg)
 {
 	struct enroll *e = arg;
-	int rc;
 
 	if (c == NULL) {
 		enroll_finish(NULL, e, FIO_RESULT_CONV, "connection closed; nothing stored");
@@ -280,39 +414,33 @@ gen_done(struct fio_conn *c, void *arg)
 		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot make recovery codes");
 		return;
 	}
-	rc = user_still_there(c, e);
-	if (rc == FIO_STORE_OK && e->regen)
-		rc = fio_store_recovery_replace(conn_server(c)->store, e->user_id, e->recs,
-		                                FIO_RECOVERY_COUNT);
-	else if (rc == FIO_STORE_OK)
-		rc = enroll_store(c, e);
-	fio_wipe(e->secret, sizeof(e->secret));
-	FIO_WIPE_ARRAY(e->recs);
-	if (rc == FIO_STORE_NOTFOUND) {
-		say(c, FIO_INFO_ERROR, MSG_PERM);
-		enroll_finish(c, e, FIO_RESULT_PERM, "user removed meanwhile");
-		return;
-	}
-	if (rc != FIO_STORE_OK) {
-		log_err("cannot store the %s of %s", e->regen ? "recovery codes" : "enrolment",
-		        e->name);
-		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "store error");
-		return;
-	}
-	if (show_codes(c, e) != 0) {
-		enroll_finish(c, e, FIO_RESULT_OK, "stored; the codes could not be shown");
-		return;
-	}
-	if (e->regen)
-		say(c, FIO_INFO_TEXT, "The old recovery codes of %s no longer work.", e->name);
-	else
-		say(c, FIO_INFO_TEXT, "Authenticator enrolled for %s.", e->name);
-	enroll_finish(c, e, FIO_RESULT_OK, e->imported ? "imported secret" : "");
+	enroll_commit(c, e);
 }
 
+/* An enrolment makes new recovery codes only if the account would have no
+ * other authenticator or has no unused code left; regen always does. */
 static void
 enroll_generate(struct fio_conn *c, struct enroll *e)
 {
+	int rc;
+
+	if (!e->regen) {
+		rc = user_still_there(c, e);
+		if (rc == FIO_STORE_NOTFOUND) {
+			say(c, FIO_INFO_ERROR, MSG_PERM);
+			enroll_finish(c, e, FIO_RESULT_PERM, "user removed meanwhile");
+			return;
+		}
+		if (rc != FIO_STORE_OK) {
+			enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "store error");
+			return;
+		}
+		e->new_codes = e->others == 0 || e->codes_left == 0;
+		if (!e->new_codes) {
+			enroll_commit(c, e);
+			return;
+		}
+	}
 	if (conn_work(c, gen_work, gen_done, e) != 0)
 		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "worker queue full");
 }
@@ -399,9 +527,22 @@ flow_enroll_start(struct fio_conn *c, const struct fio_user *u, const struct flo
                   flow_enroll_done_fn done, void *arg)
 {
 	struct enroll *e = enroll_new(c, u, o, done, arg);
+	size_t others = 0;
 
 	if (e == NULL)
 		return;
+	if (!fio_totp_label_valid(e->label)) {
+		say(c, FIO_INFO_ERROR, MSG_LABEL);
+		enroll_finish(c, e, FIO_RESULT_USAGE, "invalid label");
+		return;
+	}
+	for (size_t i = 0; i < u->ntotp; i++)
+		others += strcmp(u->totps[i].label, e->label) != 0;
+	if (others >= FIO_TOTP_PER_USER_MAX) {
+		say_too_many(c, e);
+		enroll_finish(c, e, FIO_RESULT_USAGE, "too many authenticators");
+		return;
+	}
 	if (o->import_b32 != NULL) {
 		enroll_import(c, e, o->import_b32);
 		return;
@@ -422,7 +563,8 @@ flow_enroll_start(struct fio_conn *c, const struct fio_user *u, const struct flo
 void
 flow_enroll_run(struct fio_conn *c, const struct fio_user *u, flow_enroll_done_fn done, void *arg)
 {
-	const struct flow_enroll_opts o = {.flags = 0, .service = "login", .import_b32 = NULL};
+	const struct flow_enroll_opts o = {
+	        .flags = 0, .service = "login", .rhost = NULL, .import_b32 = NULL, .label = NULL};
 
 	flow_enroll_start(c, u, &o, done, arg);
 }

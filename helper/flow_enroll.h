@@ -4,8 +4,9 @@
  * enrolment inside the login conversation.
  *
  * Each flow ends by calling done() exactly once: done(c, result, arg) with
- * FIO_RESULT_OK, _DENIED (three wrong codes), _USAGE (bad import secret),
- * _PERM (the user vanished meanwhile) or _UNAVAILABLE; or done(NULL, ...,
+ * FIO_RESULT_OK, _DENIED (three wrong codes), _USAGE (bad import secret,
+ * invalid label, or the account has FIO_TOTP_PER_USER_MAX other
+ * authenticators already), _PERM (the user vanished meanwhile) or _UNAVAILABLE; or done(NULL, ...,
  * arg) if the connection went away (nothing is stored then). The flow sends
  * its own INFO/RECORD/PROMPT messages and writes its own audit line, but never
  * the VERDICT: that is the caller's.
@@ -24,18 +25,23 @@ typedef void (*flow_enroll_done_fn)(struct fio_conn *c, uint32_t result, void *a
 
 struct flow_enroll_opts {
 	uint32_t flags;         /* FLOW_ENROLL_F_* */
-	const char *service;    /* for the audit line */
+	const char *service;    /* for the audit line and the notice */
+	const char *rhost;      /* the same (may be NULL) */
 	const char *import_b32; /* non-NULL: import this base32 secret without a
 	                           prompt (admin only; read during the call only) */
+	const char *label;      /* the authenticator (store.h); NULL or "": "default".
+	                           An existing label is replaced, the others kept */
 };
 
-/* Interactive enrolment of u (copied; u may be freed after the call): shows
- * the secret (grouped base32), the otpauth:// URI and a QR code, asks for one
- * code (three tries), then stores the secret and ten recovery codes and shows
- * the codes once. */
+/* Interactive enrolment of u (copied; u may be freed after the call) under
+ * the label "default": shows the secret (grouped base32), the otpauth:// URI
+ * and a QR code, asks for one code (three tries), then stores the secret and,
+ * if the account would have no other authenticator or has no unused recovery
+ * code left, ten new recovery codes, shown once (else "Your recovery codes
+ * are unchanged."). */
 void flow_enroll_run(struct fio_conn *c, const struct fio_user *u, flow_enroll_done_fn done,
                      void *arg);
-/* The same with options (records, audit service, import). */
+/* The same with options (records, audit service, import, label). */
 void flow_enroll_start(struct fio_conn *c, const struct fio_user *u,
                        const struct flow_enroll_opts *o, flow_enroll_done_fn done, void *arg);
 /* Replaces u's recovery codes with a new set and shows it once. */

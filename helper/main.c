@@ -13,11 +13,14 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fio-proto.h"
 #include "log.h"
+#include "notify.h"
 #include "password.h"
+#include "policy.h"
 #include "server.h"
 #include "totp.h"
 #include "workers.h"
@@ -126,6 +129,13 @@ open_state(struct fio_server *s)
 		log_err("cannot make the dummy password hash");
 		return -1;
 	}
+	s->notifier = fio_notifier_new();
+	if (s->notifier == NULL) {
+		log_err("out of memory");
+		return -1;
+	}
+	if (fio_policy_snapshot(s, (int64_t)time(NULL)) != 0)
+		return -1;
 	s->lock_names = fio_lockout_new(FIO_LOCKOUT_SLOTS);
 	s->lock_sources = fio_lockout_new(FIO_LOCKOUT_SLOTS);
 	if (s->lock_names == NULL || s->lock_sources == NULL) {
@@ -257,6 +267,7 @@ out:
 	fio_store_close(s.store);
 	fio_key_wipe(&s.key);
 	free(s.dummy_hash);
+	fio_notifier_free(s.notifier);
 	fio_lockout_free(s.lock_names);
 	fio_lockout_free(s.lock_sources);
 	fio_config_free(&s.cfg);

@@ -12,11 +12,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conn_impl.h"
 #include "fio-frame.h"
 #include "log.h"
+#include "notify.h"
+#include "policy.h"
 #include "server.h"
 #include "workers.h"
 
@@ -282,6 +285,11 @@ fio_server_run(struct fio_server *s)
 			dispatch_event(s, &evs[i]);
 		expire(s, fio_now_ms());
 		conn_sweep(s);
+		fio_notifier_tick(s->notifier, fio_now_ms());
+		if (now >= s->next_sweep) {
+			fio_policy_sweep(s, (int64_t)time(NULL));
+			s->next_sweep = now + FIO_SWEEP_INTERVAL_MS;
+		}
 	}
 	while (s->conns != NULL)
 		conn_close(s->conns, "shutting down");
@@ -331,4 +339,7 @@ fio_server_reload(struct fio_server *s)
 	fio_config_free(&s->cfg);
 	s->cfg = next;
 	log_info("configuration reloaded from %s", s->config_path);
+	if (fio_policy_snapshot(s, (int64_t)time(NULL)) != 0)
+		log_err("reload: the 2FA policy windows could not be recorded");
+	s->next_sweep = 0; /* sweep now */
 }

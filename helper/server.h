@@ -33,8 +33,11 @@ struct fio_server {
 	unsigned nconns;
 	int64_t accept_pause_until; /* EMFILE back-off; the listener is out of epoll */
 	int64_t last_busy_log, last_refuse_log, last_accept_log; /* rate limits */
-	volatile sig_atomic_t stop;                              /* SIGTERM/SIGINT */
-	volatile sig_atomic_t reload;                            /* SIGHUP */
+	int64_t last_notify_log;                                 /* rate limit */
+	struct fio_notifier *notifier; /* notify command children (notify.h) */
+	int64_t next_sweep;            /* CLOCK_MONOTONIC ms of the next policy sweep */
+	volatile sig_atomic_t stop;    /* SIGTERM/SIGINT */
+	volatile sig_atomic_t reload;  /* SIGHUP */
 };
 
 /* Opens the listening socket at cfg.socket_path (directory made 0755 if missing,
@@ -42,7 +45,10 @@ struct fio_server {
 int fio_server_listen(struct fio_server *s);
 /* Runs the event loop until stop; in-flight conversations finish first. */
 int fio_server_run(struct fio_server *s);
-/* SIGHUP: reloads the config file; keeps the old one if the new one is bad. */
+#define FIO_SWEEP_INTERVAL_MS 60000 /* policy notices and pass expiry (policy.h) */
+
+/* SIGHUP: reloads the config file; keeps the old one if the new one is bad.
+ * A good one is followed by fio_policy_snapshot() and a policy sweep. */
 void fio_server_reload(struct fio_server *s);
 
 #endif /* FIO_SERVER_H */

@@ -25,9 +25,27 @@
 #define FIO_STORE_LOCKED 3
 #define FIO_STORE_ERR (-1)
 
-#define FIO_STORE_SCHEMA_VERSION 2
+#define FIO_STORE_SCHEMA_VERSION 3
 
 struct fio_store;
+
+/* Authenticators (apps) per account: each has a label, unique within the
+ * account: 1..FIO_TOTP_LABEL_MAX bytes of [A-Za-z0-9._-]. */
+#define FIO_TOTP_PER_USER_MAX 5
+#define FIO_TOTP_LABEL_MAX 32
+#define FIO_TOTP_LABEL_DEFAULT "default"
+
+/* 1 if label is a valid authenticator label, else 0. */
+int fio_totp_label_valid(const char *label);
+
+struct fio_totp {
+	int64_t id; /* the store's id (fio_store_totp_advance) */
+	char label[FIO_TOTP_LABEL_MAX + 1];
+	unsigned char *blob; /* fio_seal() output, aad "totp:" + name */
+	size_t blob_len;
+	unsigned digits, period;
+	int64_t last_step; /* last accepted step; -1 if none */
+};
 
 struct fio_user {
 	int64_t id;
@@ -35,13 +53,23 @@ struct fio_user {
 	char *email;     /* "" if none */
 	char *pwhash;    /* crypt(3) string; "" if no password set */
 	int64_t created; /* unix seconds */
-	/* authenticator app; totp_blob == NULL if not enrolled */
+	/* The first authenticator (lowest id), a copy of totps[0]: totp_blob ==
+	 * NULL if the account has none (ntotp == 0). */
 	unsigned char *totp_blob; /* fio_seal() output, aad "totp:" + name */
 	size_t totp_blob_len;
 	unsigned totp_digits;
 	unsigned totp_period;
 	int64_t totp_last_step; /* last accepted step; -1 if none */
+	/* all the account's authenticators in id order (fio_store_user_get and
+	 * fio_store_user_list both fill them) */
+	struct fio_totp totps[FIO_TOTP_PER_USER_MAX];
+	size_t ntotp;
 	unsigned recovery_left; /* unused recovery codes */
+	/* mandatory 2FA (policy.h) */
+	int sso;            /* managed by single sign-on (fioctl user add --sso) */
+	int64_t pass_until; /* temporary pass: 2FA suspended until then; 0 if none */
+	int must_enroll;    /* a pass ended: the factor was discarded and the next
+	                       login enrols, whatever the policy says */
 };
 
 /* Opens (creating if missing, mode 0600) and migrates the database at path.
@@ -67,17 +95,31 @@ int fio_store_user_list(struct fio_store *st, int (*cb)(const struct fio_user *u
 /* NOTFOUND if no such user. */
 int fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash);
 
-/* One transaction: sets the TOTP secret (replacing any), last_step, and
- * replaces the recovery codes with recs[0..n). Durable. */
-int fio_store_enroll(struct fio_store *st, int64_t user_id, const unsigned char *blob,
-                     size_t bloblen, unsigned digits, unsigned period, int64_t last_step,
-                     const struct fio_recovery_rec *recs, size_t n);
-/* Removes the TOTP secret and all recovery codes. Durable. */
+/* One transaction: inserts the authenticator labelled label (NULL: "default")
+ * for user_id, or replaces the secret, digits, period and last_step of the
+ * one with that label (keeping its id); if recs != NULL, replaces the
+ * recovery codes with recs[0..n) (recs == NULL: the codes are kept, n must be
+ * 0). EXISTS (nothing written) if the label is new and the account already has
+ * FIO_TOTP_PER_USER_MAX authenticators. An invalid label is ERR. Durable. */
+int fio_store_enroll(struct fio_store *st, int64_t user_id, const char *label,
+                     const unsigned char *blob, size_t bloblen, unsigned digits, unsigned period,
+                     int64_t last_step, const struct fio_recovery_rec *recs, size_t n);
+/* Removes all the account's authenticators and recovery codes. Durable. */
 int fio_store_unenroll(struct fio_store *st, int64_t user_id);
+/* One transaction: removes the authenticator labelled label; if it was the
+ * account's last one, the recovery codes go too. NOTFOUND (nothing written)
+ * if the account has no such authenticator. Durable. */
+int fio_store_unenroll_one(struct fio_store *st, int64_t user_id, const char *label);
 
-/* Sets totp_last_step = step only if step > the stored value, durably.
- * 0 if advanced, NOTFOUND if the step was not greater (a replay), ERR. */
-int fio_store_totp_advance(struct fio_store *st, int64_t user_id, int64_t step);
+/* Also in fio_store_enroll's transaction: must_enroll = 0, pass_until = 0 (an
+ * enrolment ends a pass) and the user's remembered sources are forgotten.
+ * fio_store_unenroll and fio_store_unenroll_one forget the remembered sources
+ * too (they may have been earned with the authenticator that went). */
+
+/* Sets the last_step of the authenticator totp_id (struct fio_totp.id) to step
+ * only if step > the stored value, durably. 0 if advanced, NOTFOUND if the
+ * step was not greater (a replay) or there is no such authenticator, ERR. */
+int fio_store_totp_advance(struct fio_store *st, int64_t totp_id, int64_t step);
 
 /* The unused recovery record with this index. NOTFOUND if none or used. */
 int fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
@@ -116,5 +158,93 @@ int fio_store_lock_clear(struct fio_store *st, int64_t user_id);
 int fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
                         int (*cb)(const char *name, const struct fio_lock *l, void *ctx),
                         void *ctx);
+
+/* ---- mandatory 2FA (policy.h has the rules) -------------------------------- */
+
+/* sso flag of the account. NOTFOUND if no such user. */
+int fio_store_set_sso(struct fio_store *st, int64_t user_id, int sso);
+/* Creates the account with sso set (like fio_store_user_add, in one statement). */
+int fio_store_user_add_sso(struct fio_store *st, const char *name, const char *email,
+                           const char *pwhash, int64_t now, int sso);
+
+/* When each policy entry (its key, fio-config.h) was first seen in force.
+ * Returns the stored time in *first_seen, inserting now if the key is new
+ * (*created = 1 then, else 0). Durable. */
+int fio_store_policy_seen(struct fio_store *st, const char *key, int64_t now, int64_t *first_seen,
+                          int *created);
+
+/* One account's window under one policy entry. */
+struct fio_policy_row {
+	int64_t since;     /* when the entry first applied to the account */
+	int64_t deadline;  /* enrolment is due at this time */
+	unsigned notified; /* FIO_NOTIFIED_* already sent for this window */
+};
+#define FIO_NOTIFIED_OPENED 0x1u  /* "you have until ..." */
+#define FIO_NOTIFIED_WARN 0x2u    /* notify.warn_before reached */
+#define FIO_NOTIFIED_OVERDUE 0x4u /* the window ended without enrolment */
+
+/* NOTFOUND if the account has no row for key. */
+int fio_store_policy_get(struct fio_store *st, int64_t user_id, const char *key,
+                         struct fio_policy_row *out);
+/* Inserts the row unless one exists (a window is never restarted): OK if
+ * inserted, EXISTS if there was one (left as it was), NOTFOUND if no such
+ * user. Durable. */
+int fio_store_policy_add(struct fio_store *st, int64_t user_id, const char *key, int64_t since,
+                         int64_t deadline);
+/* notified |= bits. NOTFOUND if no row. */
+int fio_store_policy_notified(struct fio_store *st, int64_t user_id, const char *key,
+                              unsigned bits);
+/* Sets the deadline of all the account's rows to at most deadline (a pass that
+ * ended: enrolment is due now). */
+int fio_store_policy_due(struct fio_store *st, int64_t user_id, int64_t deadline);
+/* Calls cb for every row in (name, key) order; stops and returns cb's value if
+ * non-zero. */
+int fio_store_policy_list(struct fio_store *st,
+                          int (*cb)(const char *name, const char *key,
+                                    const struct fio_policy_row *row, void *ctx),
+                          void *ctx);
+
+/* Temporary pass: pass_until = until (> 0), remembered sources forgotten. */
+int fio_store_pass_grant(struct fio_store *st, int64_t user_id, int64_t until);
+/* The pass ended (expired or revoked) at now, in one durable transaction: the
+ * authenticators, the recovery codes and the remembered sources are deleted,
+ * pass_until = 0, must_enroll = 1, and the policy rows are due at now. */
+int fio_store_pass_end(struct fio_store *st, int64_t user_id, int64_t now);
+/* Calls cb(name, pass_until) for each account with pass_until != 0, in name order. */
+int fio_store_pass_list(struct fio_store *st, int (*cb)(const char *name, int64_t until, void *ctx),
+                        void *ctx);
+
+/* Remembered sources (config remember): after a full 2FA login from rhost,
+ * that source is spared the code until `until`. put replaces the row for
+ * (user, rhost); check is OK if a row with until > now exists, else NOTFOUND;
+ * clear forgets all of the account's rows. At most 64 rows per account: put
+ * drops the oldest beyond that. */
+int fio_store_remember_put(struct fio_store *st, int64_t user_id, const char *rhost, int64_t until);
+int fio_store_remember_check(struct fio_store *st, int64_t user_id, const char *rhost, int64_t now);
+int fio_store_remember_clear(struct fio_store *st, int64_t user_id);
+
+/* Open sessions (pam_sm_open_session). */
+struct fio_session {
+	int64_t id;
+	char *user; /* account name (filled by get/list) */
+	char *service, *tty, *rhost;
+	int64_t pid;        /* the session leader */
+	uint64_t pid_start; /* its start time, /proc/PID/stat field 22; 0 if unknown */
+	int64_t started;    /* unix seconds */
+};
+#define FIO_SESSIONS_PER_USER_MAX 1024 /* session_add refuses more: EXISTS */
+
+/* Adds a session of user_id (sess->id is set). EXISTS past the per-user cap;
+ * NOTFOUND if no such user. */
+int fio_store_session_add(struct fio_store *st, int64_t user_id, struct fio_session *sess);
+/* Removes session id; NOTFOUND if none. */
+int fio_store_session_del(struct fio_store *st, int64_t id);
+/* Removes the sessions of user_id whose leader is pid (close_session); OK even
+ * if none. */
+int fio_store_session_del_pid(struct fio_store *st, int64_t user_id, int64_t pid);
+/* Calls cb for each session (of user_id, or of everyone if user_id < 0) in id
+ * order; sess is only valid during the call. */
+int fio_store_session_list(struct fio_store *st, int64_t user_id,
+                           int (*cb)(const struct fio_session *sess, void *ctx), void *ctx);
 
 #endif /* FIO_STORE_H */

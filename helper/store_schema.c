@@ -24,8 +24,27 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
-/* migrations[v] takes the schema from user_version v to v + 1. Each is
- * idempotent and runs inside the migration transaction. */
+/* A column that a migration adds to an existing table. SQLite has no ADD
+ * COLUMN IF NOT EXISTS: add_columns() looks first, so that the migration stays
+ * idempotent. A NOT NULL column needs a constant default. */
+struct add_column {
+	const char *table, *column, *decl;
+};
+
+/* 2 -> 3: mandatory 2FA (policy.h) */
+static const struct add_column v3_columns[] = {
+        {"users", "sso", "INTEGER NOT NULL DEFAULT 0"},
+        {"users", "pass_until", "INTEGER NOT NULL DEFAULT 0"},
+        {"users", "must_enroll", "INTEGER NOT NULL DEFAULT 0"},
+        {NULL, NULL, NULL},
+};
+
+/* migrations[v] takes the schema from user_version v to v + 1: first the
+ * columns of migration_columns[v] (if any), then the tables of
+ * migration_rebuild[v] (if any), then its SQL. Each is idempotent
+ * (it may find its tables and columns there already, e.g. when user_version
+ * was reset) and runs inside the one migration transaction, which sets
+ * user_version when it commits. */
 static const char *const migrations[FIO_STORE_SCHEMA_VERSION] = {
         /* 0 -> 1 */
         "CREATE TABLE IF NOT EXISTS users ("
@@ -60,6 +79,75 @@ static const char *const migrations[FIO_STORE_SCHEMA_VERSION] = {
         "CREATE TABLE IF NOT EXISTS lockout_pad ("
         " id INTEGER PRIMARY KEY,"
         " n INTEGER NOT NULL);",
+        /* 2 -> 3: mandatory 2FA (policy.h), after v3_columns. policy_seen:
+         * when each policy entry was first seen in force */
+        "CREATE TABLE IF NOT EXISTS policy_seen ("
+        " key TEXT PRIMARY KEY NOT NULL,"
+        " first_seen INTEGER NOT NULL);"
+        /* each account's enrolment window under each entry */
+        "CREATE TABLE IF NOT EXISTS policy_window ("
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " key TEXT NOT NULL,"
+        " since INTEGER NOT NULL,"
+        " deadline INTEGER NOT NULL,"
+        " notified INTEGER NOT NULL DEFAULT 0,"
+        " PRIMARY KEY (user_id, key));"
+        /* sources spared the code after a full 2FA login (remember) */
+        "CREATE TABLE IF NOT EXISTS remembered ("
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " rhost TEXT NOT NULL,"
+        " until INTEGER NOT NULL,"
+        " PRIMARY KEY (user_id, rhost));"
+        /* open sessions (pam_sm_open_session), for fioctl enforce */
+        "CREATE TABLE IF NOT EXISTS sessions ("
+        " id INTEGER PRIMARY KEY,"
+        " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " service TEXT NOT NULL DEFAULT '',"
+        " tty TEXT NOT NULL DEFAULT '',"
+        " rhost TEXT NOT NULL DEFAULT '',"
+        " pid INTEGER NOT NULL,"
+        " pid_start INTEGER NOT NULL DEFAULT 0,"
+        " started INTEGER NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);",
+};
+
+static const struct add_column *const migration_columns[FIO_STORE_SCHEMA_VERSION] = {
+        [2] = v3_columns,
+};
+
+/* A table that a migration rebuilds (a changed key cannot be ALTERed): if
+ * `table` lacks `column`, `sql` runs (create the new table, copy the rows,
+ * drop the old one, rename the new one), so that a rebuilt table is never
+ * rebuilt again. */
+struct rebuild_table {
+	const char *table, *column, *sql;
+};
+
+/* 2 -> 3: several authenticators per account, keyed by (user_id, label); the
+ * one secret of an account becomes the authenticator "default". */
+static const struct rebuild_table v3_rebuild[] = {
+        {"totp", "label",
+         "CREATE TABLE totp_v3 ("
+         " id INTEGER PRIMARY KEY,"
+         " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+         " label TEXT NOT NULL,"
+         " blob BLOB NOT NULL,"
+         " digits INTEGER NOT NULL,"
+         " period INTEGER NOT NULL,"
+         " last_step INTEGER NOT NULL,"
+         " created INTEGER NOT NULL DEFAULT 0,"
+         " UNIQUE (user_id, label));"
+         "INSERT INTO totp_v3 (user_id, label, blob, digits, period, last_step)"
+         " SELECT user_id, '" FIO_TOTP_LABEL_DEFAULT "', blob, digits, period, last_step"
+         " FROM totp ORDER BY user_id;"
+         "DROP TABLE totp;"
+         "ALTER TABLE totp_v3 RENAME TO totp;"},
+        {NULL, NULL, NULL},
+};
+
+/* migration_rebuild[v] runs after migration_columns[v], before migrations[v]. */
+static const struct rebuild_table *const migration_rebuild[FIO_STORE_SCHEMA_VERSION] = {
+        [2] = v3_rebuild,
 };
 
 void
@@ -226,6 +314,91 @@ read_version(sqlite3 *db, long long *ver, char *err, size_t errlen)
 	return 0;
 }
 
+/* Inside the migration transaction: adds each of cols that its table lacks. */
+static int
+add_columns(sqlite3 *db, const struct add_column *cols, char *err, size_t errlen)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[256];
+	int r, n;
+	int rc = -1;
+
+	if (cols == NULL)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", -1,
+	                       &s, NULL) != SQLITE_OK)
+		goto fail;
+	for (; cols->table != NULL; cols++) {
+		if (sqlite3_bind_text(s, 1, cols->table, -1, SQLITE_STATIC) != SQLITE_OK ||
+		    sqlite3_bind_text(s, 2, cols->column, -1, SQLITE_STATIC) != SQLITE_OK)
+			goto fail;
+		r = sqlite3_step(s);
+		if (r != SQLITE_ROW)
+			goto fail;
+		n = sqlite3_column_int(s, 0);
+		(void)sqlite3_reset(s); /* the step succeeded: nothing to report */
+		if (n > 0)
+			continue;
+		/* our constants: DDL takes no parameters */
+		r = snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", cols->table,
+		             cols->column, cols->decl);
+		if (r < 0 || (size_t)r >= sizeof(sql)) {
+			fio_sqlite_err(err, errlen, "store migration: column %s too long",
+			               cols->column);
+			goto out;
+		}
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	fio_sqlite_err(err, errlen, "store migration: cannot add column: %s", sqlite3_errmsg(db));
+out:
+	/* finalize repeats a step error already reported */
+	(void)sqlite3_finalize(s);
+	return rc;
+}
+
+/* 1 if table has column, 0 if not, -1 on error. */
+static int
+has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2", -1,
+	                       &s, NULL) == SQLITE_OK &&
+	    sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_text(s, 2, column, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		rc = sqlite3_column_int(s, 0) > 0;
+	/* finalize repeats an error the caller reports */
+	(void)sqlite3_finalize(s);
+	return rc;
+}
+
+/* Inside the migration transaction: rebuilds each of tabs that lacks its
+ * marker column. */
+static int
+rebuild_tables(sqlite3 *db, const struct rebuild_table *tabs, char *err, size_t errlen)
+{
+	int r;
+
+	if (tabs == NULL)
+		return 0;
+	for (; tabs->table != NULL; tabs++) {
+		r = has_column(db, tabs->table, tabs->column);
+		if (r < 0 ||
+		    (r == 0 && sqlite3_exec(db, tabs->sql, NULL, NULL, NULL) != SQLITE_OK)) {
+			fio_sqlite_err(err, errlen, "store migration: cannot rebuild table %s: %s",
+			               tabs->table, sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Brings the schema to FIO_STORE_SCHEMA_VERSION in one transaction. */
 static int
 migrate(sqlite3 *db, char *err, size_t errlen)
@@ -246,6 +419,9 @@ migrate(sqlite3 *db, char *err, size_t errlen)
 	if (read_version(db, &ver, err, errlen) != 0)
 		goto out;
 	for (; ver < FIO_STORE_SCHEMA_VERSION; ver++) {
+		if (add_columns(db, migration_columns[ver], err, errlen) != 0 ||
+		    rebuild_tables(db, migration_rebuild[ver], err, errlen) != 0)
+			goto out;
 		if (sqlite3_exec(db, migrations[ver], NULL, NULL, NULL) != SQLITE_OK) {
 			fio_sqlite_err(err, errlen, "store migration %lld -> %lld failed: %s", ver,
 			               ver + 1, sqlite3_errmsg(db));

@@ -7,6 +7,8 @@
  * COMMIT returns. The two verdict-critical writes (TOTP step, recovery code)
  * are single conditional UPDATEs whose effect is checked with sqlite3_changes(),
  * so two racing logins cannot both win. Errors are logged without values.
+ * The mandatory-2FA half of the contract is in store_policy.c; store_impl.h
+ * has what the two files share.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,56 +22,43 @@
 #include "fio-wipe.h"
 #include "log.h"
 #include "store.h"
+#include "store_impl.h"
 #include "store_schema.h"
 
-enum stmt_id {
-	S_BEGIN,
-	S_COMMIT,
-	S_ROLLBACK,
-	S_USER_GET,
-	S_USER_LIST,
-	S_USER_ID,
-	S_USER_ADD,
-	S_USER_DEL,
-	S_SET_PW,
-	S_TOTP_PUT,
-	S_TOTP_DEL,
-	S_TOTP_ADVANCE,
-	S_REC_GET,
-	S_REC_CONSUME,
-	S_REC_DEL,
-	S_REC_ADD,
-	S_LOCK_GET,
-	S_LOCK_PUT,
-	S_LOCK_DEL,
-	S_LOCK_LIST,
-	S_LOCK_PAD,
-	S_COUNT
-};
-
+/* One row per authenticator of the user (t.id order), or one row with t.id
+ * NULL if the user has none: a single statement, so one consistent snapshot. */
 #define USER_SELECT                                                                                \
-	"SELECT u.id, u.name, u.email, u.pwhash, u.created, t.user_id, t.blob, t.digits,"          \
+	"SELECT u.id, u.name, u.email, u.pwhash, u.created, t.id, t.blob, t.digits,"               \
 	" t.period, t.last_step, (SELECT count(*) FROM recovery r"                                 \
-	" WHERE r.user_id = u.id AND r.used_at IS NULL)"                                           \
-	" FROM users u LEFT JOIN totp t ON t.user_id = u.id"
+	" WHERE r.user_id = u.id AND r.used_at IS NULL), u.sso, u.pass_until, u.must_enroll,"      \
+	" t.label FROM users u LEFT JOIN totp t ON t.user_id = u.id"
 
 static const char *const stmt_sql[S_COUNT] = {
         [S_BEGIN] = "BEGIN IMMEDIATE",
         [S_COMMIT] = "COMMIT",
         [S_ROLLBACK] = "ROLLBACK",
-        [S_USER_GET] = USER_SELECT " WHERE u.name = ?1",
-        [S_USER_LIST] = USER_SELECT " ORDER BY u.name",
+        [S_USER_GET] = USER_SELECT " WHERE u.name = ?1 ORDER BY t.id",
+        [S_USER_LIST] = USER_SELECT " ORDER BY u.name, t.id",
         [S_USER_ID] = "SELECT id FROM users WHERE name = ?1",
-        [S_USER_ADD] = "INSERT INTO users (name, email, pwhash, created) VALUES (?1, ?2, ?3, ?4)"
-                       " ON CONFLICT (name) DO NOTHING",
+        [S_USER_ADD] = "INSERT INTO users (name, email, pwhash, created, sso)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (name) DO NOTHING",
         [S_USER_DEL] = "DELETE FROM users WHERE id = ?1",
+        /* an enrolment ends a pass and any must_enroll */
+        [S_USER_ENROLLED] = "UPDATE users SET must_enroll = 0, pass_until = 0 WHERE id = ?1",
         [S_SET_PW] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
-        [S_TOTP_PUT] = "INSERT INTO totp (user_id, blob, digits, period, last_step)"
-                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (user_id) DO UPDATE SET"
+        /* a replaced authenticator keeps its id (and row) */
+        [S_TOTP_PUT] = "INSERT INTO totp (user_id, label, blob, digits, period, last_step,"
+                       " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+                       " CAST(strftime('%s', 'now') AS INTEGER))"
+                       " ON CONFLICT (user_id, label) DO UPDATE SET"
                        " blob = excluded.blob, digits = excluded.digits,"
-                       " period = excluded.period, last_step = excluded.last_step",
+                       " period = excluded.period, last_step = excluded.last_step,"
+                       " created = excluded.created",
         [S_TOTP_DEL] = "DELETE FROM totp WHERE user_id = ?1",
-        [S_TOTP_ADVANCE] = "UPDATE totp SET last_step = ?2 WHERE user_id = ?1 AND last_step < ?2",
+        [S_TOTP_DEL_ONE] = "DELETE FROM totp WHERE user_id = ?1 AND label = ?2",
+        /* the user's authenticators other than the one labelled ?2 */
+        [S_TOTP_OTHERS] = "SELECT count(*) FROM totp WHERE user_id = ?1 AND label != ?2",
+        [S_TOTP_ADVANCE] = "UPDATE totp SET last_step = ?2 WHERE id = ?1 AND last_step < ?2",
         [S_REC_GET] = "SELECT iterations, salt, hash FROM recovery"
                       " WHERE user_id = ?1 AND idx = ?2 AND used_at IS NULL",
         [S_REC_CONSUME] = "UPDATE recovery SET used_at = ?3"
@@ -98,16 +87,11 @@ static const char *const stmt_sql[S_COUNT] = {
                        " ON CONFLICT (id) DO UPDATE SET n = (n + 1) % 1000000",
 };
 
-struct fio_store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[S_COUNT];
-};
-
 int
 fio_store_open(const char *path, struct fio_store **out, char *err, size_t errlen)
 {
 	struct fio_store *st = NULL;
-	const char *tail;
+	const char *sql, *tail;
 	int created = 0;
 	int i;
 	int rc = FIO_STORE_ERR;
@@ -136,8 +120,13 @@ fio_store_open(const char *path, struct fio_store **out, char *err, size_t errle
 	if (fio_sqlite_setup(st->db, err, errlen) != 0)
 		goto out;
 	for (i = 0; i < S_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-		                       &st->stmt[i], &tail) != SQLITE_OK ||
+		sql = stmt_sql[i] != NULL ? stmt_sql[i] : store_policy_sql[i];
+		if (sql == NULL) {
+			fio_sqlite_err(err, errlen, "store statement %d has no SQL", i);
+			goto out;
+		}
+		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		                       &tail) != SQLITE_OK ||
 		    st->stmt[i] == NULL || *tail != '\0') {
 			fio_sqlite_err(err, errlen,
 			               "store %s does not have the expected schema: %s", path,
@@ -176,15 +165,15 @@ fio_store_close(struct fio_store *st)
 /* ---- statement helpers ------------------------------------------------- */
 
 /* Logs a failed statement: what it was for and SQLite's message, no values. */
-static void
-db_fail(struct fio_store *st, const char *what)
+void
+store_db_fail(struct fio_store *st, const char *what)
 {
 	fio_log(LOG_ERR, "store", "%s: %s (%d)", what, sqlite3_errmsg(st->db),
 	        sqlite3_extended_errcode(st->db));
 }
 
-static void
-stmt_done(sqlite3_stmt *s)
+void
+store_stmt_done(sqlite3_stmt *s)
 {
 	/* reset returns the last step's error, already handled by the caller;
 	 * clear_bindings always returns SQLITE_OK */
@@ -193,25 +182,25 @@ stmt_done(sqlite3_stmt *s)
 }
 
 /* Steps a statement that returns no row; resets it. 0 or FIO_STORE_ERR. */
-static int
-run(struct fio_store *st, enum stmt_id id, const char *what)
+int
+store_run(struct fio_store *st, enum stmt_id id, const char *what)
 {
 	int rc = FIO_STORE_OK;
 
 	if (sqlite3_step(st->stmt[id]) != SQLITE_DONE) {
-		db_fail(st, what);
+		store_db_fail(st, what);
 		rc = FIO_STORE_ERR;
 	}
-	stmt_done(st->stmt[id]);
+	store_stmt_done(st->stmt[id]);
 	return rc;
 }
 
 /* Runs an UPDATE that must change exactly one row: NOTFOUND if it changed
  * none (the condition did not hold, or no such row). */
-static int
-run_one(struct fio_store *st, enum stmt_id id, const char *what)
+int
+store_run_one(struct fio_store *st, enum stmt_id id, const char *what)
 {
-	int rc = run(st, id, what);
+	int rc = store_run(st, id, what);
 
 	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) != 1)
 		rc = FIO_STORE_NOTFOUND;
@@ -219,44 +208,55 @@ run_one(struct fio_store *st, enum stmt_id id, const char *what)
 }
 
 /* A bind failed: logs, resets the statement, and returns FIO_STORE_ERR. */
-static int
-bind_fail(struct fio_store *st, sqlite3_stmt *s, const char *what)
+int
+store_bind_fail(struct fio_store *st, sqlite3_stmt *s, const char *what)
 {
-	db_fail(st, what);
-	stmt_done(s);
+	store_db_fail(st, what);
+	store_stmt_done(s);
 	return FIO_STORE_ERR;
 }
 
 /* Runs a statement whose only parameter ?1 is a user id. */
-static int
-run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char *what)
+int
+store_run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char *what)
 {
 	if (sqlite3_bind_int64(st->stmt[id], 1, user_id) != SQLITE_OK) {
-		db_fail(st, what);
-		stmt_done(st->stmt[id]);
+		store_db_fail(st, what);
+		store_stmt_done(st->stmt[id]);
 		return FIO_STORE_ERR;
 	}
-	return run(st, id, what);
+	return store_run(st, id, what);
 }
 
-static int
-tx_begin(struct fio_store *st)
+int
+store_tx_begin(struct fio_store *st)
 {
-	return run(st, S_BEGIN, "begin");
+	return store_run(st, S_BEGIN, "begin");
 }
 
-static int
-tx_commit(struct fio_store *st)
+int
+store_tx_commit(struct fio_store *st)
 {
-	return run(st, S_COMMIT, "commit");
+	return store_run(st, S_COMMIT, "commit");
 }
 
 /* Rolls back the open transaction, if SQLite has not already done so. */
-static void
-tx_rollback(struct fio_store *st)
+void
+store_tx_rollback(struct fio_store *st)
 {
-	if (!sqlite3_get_autocommit(st->db) && run(st, S_ROLLBACK, "rollback") != 0)
+	if (!sqlite3_get_autocommit(st->db) && store_run(st, S_ROLLBACK, "rollback") != 0)
 		log_err("the store transaction could not be rolled back");
+}
+
+/* Commits the open transaction if rc is OK or LOCKED, else rolls it back. */
+int
+store_tx_end(struct fio_store *st, int rc)
+{
+	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && store_tx_commit(st) != FIO_STORE_OK)
+		rc = FIO_STORE_ERR;
+	if (rc != FIO_STORE_OK && rc != FIO_STORE_LOCKED)
+		store_tx_rollback(st);
+	return rc;
 }
 
 static int
@@ -268,8 +268,8 @@ dup_col_text(sqlite3_stmt *s, int col, char **out)
 	return *out != NULL ? 0 : -1;
 }
 
-static int
-col_uint(sqlite3_stmt *s, int col, unsigned *out)
+int
+store_col_uint(sqlite3_stmt *s, int col, unsigned *out)
 {
 	sqlite3_int64 v = sqlite3_column_int64(s, col);
 
@@ -279,34 +279,97 @@ col_uint(sqlite3_stmt *s, int col, unsigned *out)
 	return 0;
 }
 
-/* Reads the current row of S_USER_GET / S_USER_LIST into *out (all or nothing).
- * A TOTP row that cannot be read is an error, never "not enrolled". */
-static int
-read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out)
+int
+fio_totp_label_valid(const char *label)
 {
-	struct fio_user u = {.totp_last_step = -1};
+	size_t n;
+
+	if (label == NULL)
+		return 0;
+	for (n = 0; label[n] != '\0'; n++) {
+		char ch = label[n];
+
+		if (n >= FIO_TOTP_LABEL_MAX ||
+		    !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return n > 0;
+}
+
+/* Appends the authenticator of the current row (t.id not NULL) to u->totps. */
+static int
+read_totp(sqlite3_stmt *s, struct fio_user *u)
+{
+	struct fio_totp *t;
+	const unsigned char *label;
 	const void *blob;
 	int len;
+
+	if (u->ntotp >= FIO_TOTP_PER_USER_MAX) {
+		log_err("more than %d authenticators in one account", FIO_TOTP_PER_USER_MAX);
+		return -1;
+	}
+	t = &u->totps[u->ntotp];
+	blob = sqlite3_column_blob(s, 6);
+	len = sqlite3_column_bytes(s, 6);
+	label = sqlite3_column_text(s, 14);
+	if (sqlite3_column_type(s, 5) != SQLITE_INTEGER || blob == NULL || len <= 0 ||
+	    store_col_uint(s, 7, &t->digits) != 0 || store_col_uint(s, 8, &t->period) != 0 ||
+	    sqlite3_column_type(s, 9) != SQLITE_INTEGER || label == NULL ||
+	    !fio_totp_label_valid((const char *)label))
+		return -1;
+	t->blob = malloc((size_t)len);
+	if (t->blob == NULL)
+		return -1;
+	memcpy(t->blob, blob, (size_t)len);
+	t->blob_len = (size_t)len;
+	t->id = sqlite3_column_int64(s, 5);
+	t->last_step = sqlite3_column_int64(s, 9);
+	snprintf(t->label, sizeof(t->label), "%s", (const char *)label);
+	u->ntotp++;
+	return 0;
+}
+
+/* Reads the user at the current row of S_USER_GET / S_USER_LIST into *out (all
+ * or nothing), stepping on over the rows of the same user (one per
+ * authenticator); *step is the result of the last sqlite3_step (the next
+ * user's row, or DONE). An authenticator row or a policy flag that cannot be
+ * read is an error, never "not enrolled" or "no pass". */
+static int
+read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out, int *step)
+{
+	struct fio_user u = {.totp_last_step = -1};
 	int rc = FIO_STORE_ERR;
+	int r = SQLITE_ROW;
 
 	u.id = sqlite3_column_int64(s, 0);
 	u.created = sqlite3_column_int64(s, 4);
 	if (dup_col_text(s, 1, &u.name) != 0 || dup_col_text(s, 2, &u.email) != 0 ||
-	    dup_col_text(s, 3, &u.pwhash) != 0 || col_uint(s, 10, &u.recovery_left) != 0)
+	    dup_col_text(s, 3, &u.pwhash) != 0 || store_col_uint(s, 10, &u.recovery_left) != 0)
 		goto out;
-	if (sqlite3_column_type(s, 5) != SQLITE_NULL) {
-		blob = sqlite3_column_blob(s, 6);
-		len = sqlite3_column_bytes(s, 6);
-		if (blob == NULL || len <= 0 || col_uint(s, 7, &u.totp_digits) != 0 ||
-		    col_uint(s, 8, &u.totp_period) != 0 ||
-		    sqlite3_column_type(s, 9) != SQLITE_INTEGER)
+	if (sqlite3_column_type(s, 11) != SQLITE_INTEGER ||
+	    sqlite3_column_type(s, 12) != SQLITE_INTEGER || sqlite3_column_int64(s, 12) < 0 ||
+	    sqlite3_column_type(s, 13) != SQLITE_INTEGER)
+		goto out;
+	u.sso = sqlite3_column_int64(s, 11) != 0;
+	u.pass_until = sqlite3_column_int64(s, 12);
+	u.must_enroll = sqlite3_column_int64(s, 13) != 0;
+	for (; r == SQLITE_ROW && sqlite3_column_int64(s, 0) == u.id; r = sqlite3_step(s)) {
+		if (sqlite3_column_type(s, 5) != SQLITE_NULL && read_totp(s, &u) != 0)
 			goto out;
-		u.totp_blob = malloc((size_t)len);
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		goto out;
+	if (u.ntotp > 0) {
+		u.totp_blob = malloc(u.totps[0].blob_len);
 		if (u.totp_blob == NULL)
 			goto out;
-		memcpy(u.totp_blob, blob, (size_t)len);
-		u.totp_blob_len = (size_t)len;
-		u.totp_last_step = sqlite3_column_int64(s, 9);
+		memcpy(u.totp_blob, u.totps[0].blob, u.totps[0].blob_len);
+		u.totp_blob_len = u.totps[0].blob_len;
+		u.totp_digits = u.totps[0].digits;
+		u.totp_period = u.totps[0].period;
+		u.totp_last_step = u.totps[0].last_step;
 	}
 	*out = u;
 	memset(&u, 0, sizeof(u));
@@ -314,6 +377,7 @@ read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out)
 out:
 	if (rc != FIO_STORE_OK)
 		log_err("cannot read a user row (%s)", sqlite3_errmsg(st->db));
+	*step = r;
 	fio_user_clear(&u);
 	return rc;
 }
@@ -321,12 +385,16 @@ out:
 void
 fio_user_clear(struct fio_user *u)
 {
+	size_t i;
+
 	if (u == NULL)
 		return;
 	free(u->name);
 	free(u->email);
 	fio_freezero_str(u->pwhash);
 	fio_freezero(u->totp_blob, u->totp_blob_len);
+	for (i = 0; i < u->ntotp && i < FIO_TOTP_PER_USER_MAX; i++)
+		fio_freezero(u->totps[i].blob, u->totps[i].blob_len);
 	fio_wipe(u, sizeof(*u));
 	u->totp_last_step = -1;
 }
@@ -346,24 +414,31 @@ fio_store_user_get(struct fio_store *st, const char *name, struct fio_user *u)
 		return FIO_STORE_ERR;
 	s = st->stmt[S_USER_GET];
 	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK) {
-		db_fail(st, "user get: bind");
+		store_db_fail(st, "user get: bind");
 		goto out;
 	}
 	r = sqlite3_step(s);
 	if (r == SQLITE_DONE)
 		rc = FIO_STORE_NOTFOUND;
 	else if (r == SQLITE_ROW)
-		rc = read_user(st, s, u);
+		rc = read_user(st, s, u, &r); /* one user: r is DONE now */
 	else
-		db_fail(st, "user get");
+		store_db_fail(st, "user get");
 out:
-	stmt_done(s);
+	store_stmt_done(s);
 	return rc;
 }
 
 int
 fio_store_user_add(struct fio_store *st, const char *name, const char *email, const char *pwhash,
                    int64_t now)
+{
+	return fio_store_user_add_sso(st, name, email, pwhash, now, 0);
+}
+
+int
+fio_store_user_add_sso(struct fio_store *st, const char *name, const char *email,
+                       const char *pwhash, int64_t now, int sso)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -374,10 +449,11 @@ fio_store_user_add(struct fio_store *st, const char *name, const char *email, co
 	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, email != NULL ? email : "", -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 3, pwhash != NULL ? pwhash : "", -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK) {
-		return bind_fail(st, s, "user add: bind");
+	    sqlite3_bind_int64(s, 4, now) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 5, sso != 0) != SQLITE_OK) {
+		return store_bind_fail(st, s, "user add: bind");
 	}
-	rc = run(st, S_USER_ADD, "user add");
+	rc = store_run(st, S_USER_ADD, "user add");
 	if (rc == FIO_STORE_OK && sqlite3_changes(st->db) == 0)
 		rc = FIO_STORE_EXISTS;
 	return rc;
@@ -392,7 +468,7 @@ lookup_id(struct fio_store *st, const char *name, int64_t *id)
 	int rc = FIO_STORE_ERR;
 
 	if (sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC) != SQLITE_OK) {
-		db_fail(st, "user lookup: bind");
+		store_db_fail(st, "user lookup: bind");
 		goto out;
 	}
 	r = sqlite3_step(s);
@@ -402,10 +478,10 @@ lookup_id(struct fio_store *st, const char *name, int64_t *id)
 	} else if (r == SQLITE_DONE) {
 		rc = FIO_STORE_NOTFOUND;
 	} else {
-		db_fail(st, "user lookup");
+		store_db_fail(st, "user lookup");
 	}
 out:
-	stmt_done(s);
+	store_stmt_done(s);
 	return rc;
 }
 
@@ -415,26 +491,27 @@ fio_store_user_del(struct fio_store *st, const char *name)
 	int64_t id = 0;
 	int rc = FIO_STORE_ERR;
 
-	if (st == NULL || name == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || name == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	rc = lookup_id(st, name, &id);
 	if (rc != FIO_STORE_OK)
 		goto out;
 	rc = FIO_STORE_ERR;
 	/* the foreign keys cascade too; deleting explicitly does not rely on them */
-	if (run_id(st, S_REC_DEL, id, "user del: recovery") != FIO_STORE_OK ||
-	    run_id(st, S_LOCK_DEL, id, "user del: lockout") != FIO_STORE_OK ||
-	    run_id(st, S_TOTP_DEL, id, "user del: totp") != FIO_STORE_OK ||
-	    run_id(st, S_USER_DEL, id, "user del") != FIO_STORE_OK)
+	if (store_run_id(st, S_REC_DEL, id, "user del: recovery") != FIO_STORE_OK ||
+	    store_run_id(st, S_LOCK_DEL, id, "user del: lockout") != FIO_STORE_OK ||
+	    store_policy_forget_user(st, id) != FIO_STORE_OK ||
+	    store_run_id(st, S_TOTP_DEL, id, "user del: totp") != FIO_STORE_OK ||
+	    store_run_id(st, S_USER_DEL, id, "user del") != FIO_STORE_OK)
 		goto out;
 	if (sqlite3_changes(st->db) != 1) {
 		log_err("user del: the user row vanished");
 		goto out;
 	}
-	rc = tx_commit(st);
+	rc = store_tx_commit(st);
 out:
 	if (rc != FIO_STORE_OK)
-		tx_rollback(st);
+		store_tx_rollback(st);
 	return rc;
 }
 
@@ -443,32 +520,30 @@ fio_store_user_list(struct fio_store *st, int (*cb)(const struct fio_user *u, vo
 {
 	struct fio_user u;
 	sqlite3_stmt *s;
-	int r;
+	int r, cb_rc;
 	int rc = FIO_STORE_ERR;
 
 	if (st == NULL || cb == NULL)
 		return FIO_STORE_ERR;
 	s = st->stmt[S_USER_LIST];
-	for (;;) {
-		r = sqlite3_step(s);
-		if (r == SQLITE_DONE) {
-			rc = FIO_STORE_OK;
-			break;
-		}
-		if (r != SQLITE_ROW) {
-			db_fail(st, "user list");
-			break;
-		}
-		if (read_user(st, s, &u) != FIO_STORE_OK)
-			break;
-		r = cb(&u, ctx);
+	r = sqlite3_step(s);
+	while (r == SQLITE_ROW) {
+		/* reads the user's rows: r is the next user's row, or DONE */
+		if (read_user(st, s, &u, &r) != FIO_STORE_OK)
+			goto out;
+		cb_rc = cb(&u, ctx);
 		fio_user_clear(&u);
-		if (r != 0) {
-			rc = r;
-			break;
+		if (cb_rc != 0) {
+			rc = cb_rc;
+			goto out;
 		}
 	}
-	stmt_done(s);
+	if (r == SQLITE_DONE)
+		rc = FIO_STORE_OK;
+	else
+		store_db_fail(st, "user list");
+out:
+	store_stmt_done(s);
 	return rc;
 }
 
@@ -482,9 +557,9 @@ fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash
 	s = st->stmt[S_SET_PW];
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_text(s, 2, pwhash, -1, SQLITE_STATIC) != SQLITE_OK) {
-		return bind_fail(st, s, "set password: bind");
+		return store_bind_fail(st, s, "set password: bind");
 	}
-	return run_one(st, S_SET_PW, "set password");
+	return store_run_one(st, S_SET_PW, "set password");
 }
 
 /* ---- second factors ---------------------------------------------------- */
@@ -498,7 +573,7 @@ put_recovery(struct fio_store *st, int64_t user_id, const struct fio_recovery_re
 
 	if (n > 0 && recs == NULL)
 		return FIO_STORE_ERR;
-	if (run_id(st, S_REC_DEL, user_id, "recovery: delete") != FIO_STORE_OK)
+	if (store_run_id(st, S_REC_DEL, user_id, "recovery: delete") != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	for (i = 0; i < n; i++) {
 		if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
@@ -508,46 +583,84 @@ put_recovery(struct fio_store *st, int64_t user_id, const struct fio_recovery_re
 		            SQLITE_OK ||
 		    sqlite3_bind_blob(s, 5, recs[i].hash, sizeof(recs[i].hash), SQLITE_STATIC) !=
 		            SQLITE_OK) {
-			db_fail(st, "recovery: bind");
-			stmt_done(s);
+			store_db_fail(st, "recovery: bind");
+			store_stmt_done(s);
 			return FIO_STORE_ERR;
 		}
-		if (run(st, S_REC_ADD, "recovery: insert") != FIO_STORE_OK)
+		if (store_run(st, S_REC_ADD, "recovery: insert") != FIO_STORE_OK)
 			return FIO_STORE_ERR;
 	}
 	return FIO_STORE_OK;
 }
 
-int
-fio_store_enroll(struct fio_store *st, int64_t user_id, const unsigned char *blob, size_t bloblen,
-                 unsigned digits, unsigned period, int64_t last_step,
-                 const struct fio_recovery_rec *recs, size_t n)
+/* Inside a transaction: how many authenticators user_id has besides the one
+ * labelled label (into *n). */
+static int
+totp_others(struct fio_store *st, int64_t user_id, const char *label, int64_t *n)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = st->stmt[S_TOTP_OTHERS];
 	int rc = FIO_STORE_ERR;
 
-	if (st == NULL || blob == NULL || bloblen == 0 || bloblen > INT_MAX)
-		return FIO_STORE_ERR;
-	if (tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_TOTP_PUT];
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 2, blob, (int)bloblen, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, digits) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, period) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, last_step) != SQLITE_OK) {
-		db_fail(st, "enroll: bind");
-		stmt_done(s);
+	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK)
+		return store_bind_fail(st, s, "totp count: bind");
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER) {
+		*n = sqlite3_column_int64(s, 0);
+		rc = FIO_STORE_OK;
+	} else {
+		store_db_fail(st, "totp count");
+	}
+	store_stmt_done(s);
+	return rc;
+}
+
+/* Inside a transaction: inserts or replaces the authenticator labelled label. */
+static int
+put_totp(struct fio_store *st, int64_t user_id, const char *label, const unsigned char *blob,
+         size_t bloblen, unsigned digits, unsigned period, int64_t last_step)
+{
+	sqlite3_stmt *s = st->stmt[S_TOTP_PUT];
+
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_blob(s, 3, blob, (int)bloblen, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 4, digits) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 5, period) != SQLITE_OK ||
+	    sqlite3_bind_int64(s, 6, last_step) != SQLITE_OK)
+		return store_bind_fail(st, s, "enroll: bind");
+	return store_run(st, S_TOTP_PUT, "enroll: totp");
+}
+
+int
+fio_store_enroll(struct fio_store *st, int64_t user_id, const char *label,
+                 const unsigned char *blob, size_t bloblen, unsigned digits, unsigned period,
+                 int64_t last_step, const struct fio_recovery_rec *recs, size_t n)
+{
+	int64_t others = 0;
+	int rc = FIO_STORE_ERR;
+
+	if (label == NULL)
+		label = FIO_TOTP_LABEL_DEFAULT;
+	if (st == NULL || blob == NULL || bloblen == 0 || bloblen > INT_MAX ||
+	    !fio_totp_label_valid(label) || (recs == NULL && n > 0))
+		return FIO_STORE_ERR;
+	if (store_tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	if (totp_others(st, user_id, label, &others) != FIO_STORE_OK)
+		goto out;
+	if (others >= FIO_TOTP_PER_USER_MAX) {
+		rc = FIO_STORE_EXISTS;
 		goto out;
 	}
-	if (run(st, S_TOTP_PUT, "enroll: totp") != FIO_STORE_OK ||
-	    put_recovery(st, user_id, recs, n) != FIO_STORE_OK)
+	if (put_totp(st, user_id, label, blob, bloblen, digits, period, last_step) !=
+	            FIO_STORE_OK ||
+	    (recs != NULL && put_recovery(st, user_id, recs, n) != FIO_STORE_OK) ||
+	    store_run_id(st, S_USER_ENROLLED, user_id, "enroll: user") != FIO_STORE_OK ||
+	    store_run_id(st, S_REM_CLEAR, user_id, "enroll: remembered") != FIO_STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = FIO_STORE_OK;
 out:
-	if (rc != FIO_STORE_OK)
-		tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc); /* EXISTS: nothing written, rolled back */
 }
 
 int
@@ -555,31 +668,62 @@ fio_store_unenroll(struct fio_store *st, int64_t user_id)
 {
 	int rc = FIO_STORE_ERR;
 
-	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
-	if (run_id(st, S_TOTP_DEL, user_id, "unenroll: totp") != FIO_STORE_OK ||
-	    run_id(st, S_REC_DEL, user_id, "unenroll: recovery") != FIO_STORE_OK)
+	if (store_run_id(st, S_TOTP_DEL, user_id, "unenroll: totp") != FIO_STORE_OK ||
+	    store_run_id(st, S_REC_DEL, user_id, "unenroll: recovery") != FIO_STORE_OK ||
+	    store_run_id(st, S_REM_CLEAR, user_id, "unenroll: remembered") != FIO_STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = store_tx_commit(st);
 out:
 	if (rc != FIO_STORE_OK)
-		tx_rollback(st);
+		store_tx_rollback(st);
 	return rc;
 }
 
 int
-fio_store_totp_advance(struct fio_store *st, int64_t user_id, int64_t step)
+fio_store_unenroll_one(struct fio_store *st, int64_t user_id, const char *label)
+{
+	sqlite3_stmt *s;
+	int64_t others = 0;
+	int rc = FIO_STORE_ERR;
+
+	if (st == NULL || !fio_totp_label_valid(label) || store_tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_TOTP_DEL_ONE];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK) {
+		rc = store_bind_fail(st, s, "unenroll one: bind");
+		goto out;
+	}
+	rc = store_run_one(st, S_TOTP_DEL_ONE, "unenroll one"); /* NOTFOUND: no such label */
+	if (rc != FIO_STORE_OK)
+		goto out;
+	rc = FIO_STORE_ERR;
+	/* the label is gone: everything left counts as "other" */
+	if (totp_others(st, user_id, label, &others) != FIO_STORE_OK ||
+	    (others == 0 &&
+	     store_run_id(st, S_REC_DEL, user_id, "unenroll one: recovery") != FIO_STORE_OK) ||
+	    store_run_id(st, S_REM_CLEAR, user_id, "unenroll one: remembered") != FIO_STORE_OK)
+		goto out;
+	rc = FIO_STORE_OK;
+out:
+	return store_tx_end(st, rc);
+}
+
+int
+fio_store_totp_advance(struct fio_store *st, int64_t totp_id, int64_t step)
 {
 	sqlite3_stmt *s;
 
 	if (st == NULL)
 		return FIO_STORE_ERR;
 	s = st->stmt[S_TOTP_ADVANCE];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	if (sqlite3_bind_int64(s, 1, totp_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, step) != SQLITE_OK) {
-		return bind_fail(st, s, "totp advance: bind");
+		return store_bind_fail(st, s, "totp advance: bind");
 	}
-	return run_one(st, S_TOTP_ADVANCE, "totp advance");
+	return store_run_one(st, S_TOTP_ADVANCE, "totp advance");
 }
 
 int
@@ -596,7 +740,7 @@ fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
 	s = st->stmt[S_REC_GET];
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK) {
-		db_fail(st, "recovery get: bind");
+		store_db_fail(st, "recovery get: bind");
 		goto out;
 	}
 	step = sqlite3_step(s);
@@ -605,7 +749,7 @@ fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
 		goto out;
 	}
 	if (step != SQLITE_ROW) {
-		db_fail(st, "recovery get");
+		store_db_fail(st, "recovery get");
 		goto out;
 	}
 	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || sqlite3_column_int64(s, 0) < 1 ||
@@ -622,7 +766,7 @@ fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
 	*rec = r;
 	rc = FIO_STORE_OK;
 out:
-	stmt_done(s);
+	store_stmt_done(s);
 	fio_wipe(&r, sizeof(r));
 	return rc;
 }
@@ -638,9 +782,9 @@ fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t idx, 
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK) {
-		return bind_fail(st, s, "recovery consume: bind");
+		return store_bind_fail(st, s, "recovery consume: bind");
 	}
-	return run_one(st, S_REC_CONSUME, "recovery consume");
+	return store_run_one(st, S_REC_CONSUME, "recovery consume");
 }
 
 int
@@ -649,14 +793,14 @@ fio_store_recovery_replace(struct fio_store *st, int64_t user_id,
 {
 	int rc = FIO_STORE_ERR;
 
-	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	if (put_recovery(st, user_id, recs, n) != FIO_STORE_OK)
 		goto out;
-	rc = tx_commit(st);
+	rc = store_tx_commit(st);
 out:
 	if (rc != FIO_STORE_OK)
-		tx_rollback(st);
+		store_tx_rollback(st);
 	return rc;
 }
 
@@ -693,21 +837,21 @@ lock_load(struct fio_store *st, int64_t user_id, struct fio_lock *l)
 
 	memset(l, 0, sizeof(*l));
 	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK) {
-		db_fail(st, "lock get: bind");
+		store_db_fail(st, "lock get: bind");
 		goto out;
 	}
 	r = sqlite3_step(s);
 	if (r == SQLITE_DONE) {
 		rc = FIO_STORE_OK;
 	} else if (r != SQLITE_ROW) {
-		db_fail(st, "lock get");
+		store_db_fail(st, "lock get");
 	} else {
 		rc = read_lock(s, 0, l);
 		if (rc != FIO_STORE_OK)
 			log_err("lock get: malformed lockout row");
 	}
 out:
-	stmt_done(s);
+	store_stmt_done(s);
 	return rc;
 }
 
@@ -722,20 +866,9 @@ lock_store(struct fio_store *st, int64_t user_id, const struct fio_lock *l)
 	    sqlite3_bind_int64(s, 3, l->consecutive) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 4, l->window_start) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 5, l->locked_until) != SQLITE_OK) {
-		return bind_fail(st, s, "lock put: bind");
+		return store_bind_fail(st, s, "lock put: bind");
 	}
-	return run_one(st, S_LOCK_PUT, "lock put");
-}
-
-/* Commits the open transaction if rc is OK or LOCKED, else rolls it back. */
-static int
-tx_end(struct fio_store *st, int rc)
-{
-	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && tx_commit(st) != FIO_STORE_OK)
-		rc = FIO_STORE_ERR;
-	if (rc != FIO_STORE_OK && rc != FIO_STORE_LOCKED)
-		tx_rollback(st);
-	return rc;
+	return store_run_one(st, S_LOCK_PUT, "lock put");
 }
 
 int
@@ -747,7 +880,7 @@ fio_store_lock_begin(struct fio_store *st, int64_t user_id, int64_t now,
 
 	if (engaged != NULL)
 		*engaged = 0;
-	if (st == NULL || p == NULL || out == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || p == NULL || out == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	rc = lock_load(st, user_id, &l);
 	if (rc == FIO_STORE_OK) {
@@ -757,7 +890,7 @@ fio_store_lock_begin(struct fio_store *st, int64_t user_id, int64_t now,
 		if (rc == FIO_STORE_OK && r == FIO_LOCK_LOCKED)
 			rc = FIO_STORE_LOCKED;
 	}
-	rc = tx_end(st, rc);
+	rc = store_tx_end(st, rc);
 	if (rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) {
 		*out = l;
 		if (engaged != NULL)
@@ -773,7 +906,7 @@ fio_store_lock_fail(struct fio_store *st, int64_t user_id, int64_t now,
 	struct fio_lock l;
 	int eng = 0, rc;
 
-	if (st == NULL || p == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || p == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	rc = lock_load(st, user_id, &l);
 	if (rc == FIO_STORE_OK) {
@@ -782,7 +915,7 @@ fio_store_lock_fail(struct fio_store *st, int64_t user_id, int64_t now,
 	}
 	if (rc == FIO_STORE_OK && eng)
 		rc = FIO_STORE_LOCKED;
-	rc = tx_end(st, rc);
+	rc = store_tx_end(st, rc);
 	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && out != NULL)
 		*out = l;
 	return rc;
@@ -794,14 +927,14 @@ fio_store_lock_success(struct fio_store *st, int64_t user_id, int full_second_fa
 	struct fio_lock l, before;
 	int rc;
 
-	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	rc = lock_load(st, user_id, &l);
 	before = l;
 	fio_lock_success(&l, full_second_factor);
 	if (rc == FIO_STORE_OK && memcmp(&before, &l, sizeof(l)) != 0)
 		rc = lock_store(st, user_id, &l);
-	return tx_end(st, rc);
+	return store_tx_end(st, rc);
 }
 
 int
@@ -810,12 +943,12 @@ fio_store_lock_pad(struct fio_store *st)
 	struct fio_lock l;
 	int rc;
 
-	if (st == NULL || tx_begin(st) != FIO_STORE_OK)
+	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
 	rc = lock_load(st, 0, &l); /* the same read as a real update (no user 0) */
 	if (rc == FIO_STORE_OK)
-		rc = run(st, S_LOCK_PAD, "lock pad");
-	return tx_end(st, rc);
+		rc = store_run(st, S_LOCK_PAD, "lock pad");
+	return store_tx_end(st, rc);
 }
 
 int
@@ -831,7 +964,7 @@ fio_store_lock_clear(struct fio_store *st, int64_t user_id)
 {
 	if (st == NULL)
 		return FIO_STORE_ERR;
-	return run_id(st, S_LOCK_DEL, user_id, "lock clear");
+	return store_run_id(st, S_LOCK_DEL, user_id, "lock clear");
 }
 
 int
@@ -849,7 +982,7 @@ fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
 	s = st->stmt[S_LOCK_LIST];
 	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK ||
 	    sqlite3_bind_int64(s, 2, interval) != SQLITE_OK) {
-		db_fail(st, "lock list: bind");
+		store_db_fail(st, "lock list: bind");
 		goto out;
 	}
 	for (;;) {
@@ -859,7 +992,7 @@ fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
 			break;
 		}
 		if (r != SQLITE_ROW) {
-			db_fail(st, "lock list");
+			store_db_fail(st, "lock list");
 			break;
 		}
 		name = sqlite3_column_text(s, 0);
@@ -874,6 +1007,6 @@ fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
 		}
 	}
 out:
-	stmt_done(s);
+	store_stmt_done(s);
 	return rc;
 }

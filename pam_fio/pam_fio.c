@@ -18,6 +18,7 @@
 #include "verdict.h"
 
 #define FIO_UNUSED __attribute__((unused))
+#define FIO_DATA_AUTHED "pam_fio_authenticated" /* pam_set_data: auth succeeded */
 
 /* Non-empty, within FIO_NAME_MAX, UTF-8, no space or control character. */
 static int
@@ -114,6 +115,12 @@ get_items(pam_handle_t *pamh, const struct fio_options *o, uint16_t type, struct
 		return rc;
 	if (type == FIO_MSG_AUTH)
 		return get_authtok(pamh, o, q);
+	if (type == FIO_MSG_ACCT) {
+		const void *data = NULL;
+
+		if (pam_get_data(pamh, FIO_DATA_AUTHED, &data) == PAM_SUCCESS && data != NULL)
+			q->flags |= FIO_AUTH_F_AFTER_AUTH;
+	}
 	q->flags &= ~(FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK);
 	return PAM_SUCCESS;
 }
@@ -136,6 +143,9 @@ pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	if ((rc = fio_relay_run(pamh, flags, &o, &req, &result)) != PAM_SUCCESS)
 		goto out;
 	rc = fio_verdict_auth(result);
+	if (rc == PAM_SUCCESS &&
+	    pam_set_data(pamh, FIO_DATA_AUTHED, (void *)1, NULL) != PAM_SUCCESS)
+		pam_syslog(pamh, LOG_WARNING, "pam_set_data failed; policy notices may repeat");
 out:
 	if (o.debug)
 		pam_syslog(pamh, LOG_DEBUG, "auth: %s", pam_strerror(pamh, rc));
@@ -173,19 +183,45 @@ out:
 	return rc;
 }
 
-/* Session registry and password change come with later work. */
-int
-pam_sm_open_session(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
-                    const char **argv FIO_UNUSED)
+/* The session registry: the helper records this process as the session's
+ * leader (from SO_PEERCRED), so that `fioctl enforce` can end it. */
+static int
+session(pam_handle_t *pamh, int flags, int argc, const char **argv, uint32_t op)
 {
-	return PAM_IGNORE;
+	const char *what = op == FIO_SESSION_OPEN ? "open_session" : "close_session";
+	struct fio_options o;
+	struct fio_request req;
+	uint32_t result = FIO_RESULT_DENIED;
+	int rc;
+
+	if ((rc = fio_options_parse(pamh, argc, argv, &o)) != PAM_SUCCESS)
+		goto out;
+	if (get_items(pamh, &o, FIO_MSG_SESSION, &req) != PAM_SUCCESS) {
+		rc = PAM_SESSION_ERR;
+		goto out;
+	}
+	req.op = op;
+	if ((rc = fio_relay_run(pamh, flags, &o, &req, &result)) != PAM_SUCCESS) {
+		rc = PAM_SESSION_ERR;
+		goto out;
+	}
+	rc = fio_verdict_session(result);
+out:
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "%s: %s", what, pam_strerror(pamh, rc));
+	return rc;
 }
 
 int
-pam_sm_close_session(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
-                     const char **argv FIO_UNUSED)
+pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 {
-	return PAM_IGNORE;
+	return session(pamh, flags, argc, argv, FIO_SESSION_OPEN);
+}
+
+int
+pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	return session(pamh, flags, argc, argv, FIO_SESSION_CLOSE);
 }
 
 int

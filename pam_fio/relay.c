@@ -310,6 +310,15 @@ send_request(struct relay *r)
 	int e;
 
 	fio_buf_reset(b);
+	if (q->type == FIO_MSG_SESSION) {
+		if ((e = fio_put_u32(b, q->op)) == 0 &&
+		    (e = fio_put_str(b, q->service, FIO_NAME_MAX)) == 0 &&
+		    (e = fio_put_str(b, q->user, FIO_NAME_MAX)) == 0 &&
+		    (e = fio_put_str(b, q->rhost, FIO_HOST_MAX)) == 0 &&
+		    (e = fio_put_str(b, q->tty, FIO_TTY_MAX)) == 0)
+			e = fio_client_send(&r->c, q->type);
+		goto out;
+	}
 	if ((e = fio_put_str(b, q->service, FIO_NAME_MAX)) != 0 ||
 	    (e = fio_put_str(b, q->user, FIO_NAME_MAX)) != 0 ||
 	    (e = fio_put_str(b, q->rhost, FIO_HOST_MAX)) != 0 ||

@@ -15,7 +15,8 @@
 /* The request's fields (fio-proto.h: FIO_MSG_AUTH / FIO_MSG_ACCT). The strings
  * are owned by PAM, never NULL, already checked against their limits. */
 struct fio_request {
-	uint16_t type; /* FIO_MSG_AUTH or FIO_MSG_ACCT */
+	uint16_t type; /* FIO_MSG_AUTH, FIO_MSG_ACCT or FIO_MSG_SESSION */
+	uint32_t op;   /* FIO_MSG_SESSION: FIO_SESSION_OPEN or _CLOSE */
 	const char *service, *user, *rhost, *ruser, *tty;
 	uint32_t flags;      /* FIO_AUTH_F_* */
 	const char *authtok; /* AUTH with USE/TRY_AUTHTOK: the stack's PAM_AUTHTOK; else NULL */

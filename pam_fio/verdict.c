@@ -16,6 +16,7 @@ fio_verdict_auth(uint32_t result)
 	case FIO_RESULT_LOCKED:
 	case FIO_RESULT_NEW_AUTHTOK: /* reported by acct_mgmt, not by auth */
 	case FIO_RESULT_SUSPENDED:
+	case FIO_RESULT_NEEDS_2FA:
 		return PAM_AUTH_ERR;
 	case FIO_RESULT_UNAVAILABLE:
 		return PAM_AUTHINFO_UNAVAIL;
@@ -37,6 +38,7 @@ fio_verdict_acct(uint32_t result)
 	case FIO_RESULT_DENIED:
 		return PAM_AUTH_ERR;
 	case FIO_RESULT_LOCKED:
+	case FIO_RESULT_NEEDS_2FA:
 		return PAM_PERM_DENIED;
 	case FIO_RESULT_NEW_AUTHTOK:
 		return PAM_NEW_AUTHTOK_REQD;
@@ -50,5 +52,20 @@ fio_verdict_acct(uint32_t result)
 		return PAM_CONV_ERR;
 	default:
 		return PAM_AUTH_ERR;
+	}
+}
+
+int
+fio_verdict_session(uint32_t result)
+{
+	switch (result) {
+	case FIO_RESULT_OK:
+		return PAM_SUCCESS;
+	case FIO_RESULT_IGNORE:
+		return PAM_IGNORE;
+	case FIO_RESULT_CONV:
+		return PAM_CONV_ERR;
+	default:
+		return PAM_SESSION_ERR;
 	}
 }

@@ -66,7 +66,7 @@ sources_of() {
 	fuzz_client_frames)
 		echo common/fio-codec.c common/fio-frame.c common/fio-wipe.c common/fio-client.c ;;
 	fuzz_config)
-		echo common/fio-wipe.c helper/config.c ;;
+		echo common/fio-wipe.c helper/config.c helper/config_kinds.c helper/config_scan.c ;;
 	fuzz_parsers)
 		echo common/fio-codec.c common/fio-wipe.c helper/crypto.c helper/totp.c \
 			helper/recovery.c helper/log.c ;;

@@ -16,6 +16,7 @@
  * was and writes a NUL-terminated, non-empty error within the given size.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@
 
 #define CONF_NAME "fio.conf"
 #define MAX_INCLUDES 2
+#define DAY 86400u
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -98,6 +100,61 @@ absolute(const char *p)
 	return p != NULL && p[0] == '/';
 }
 
+/* policy = ( ... ): each entry exactly one of group and all, its store key
+ * derived from that, methods "app" only, grace and except within bounds, no
+ * two entries with the same key. */
+static void
+check_policies(const struct fio_config *c)
+{
+	const struct fio_policy *p;
+	char key[300];
+	size_t i, j;
+
+	fuzz_require(c->npolicies <= FIO_POLICY_MAX, "policy: at most FIO_POLICY_MAX entries");
+	fuzz_require((c->policies == NULL) == (c->npolicies == 0), "policy: NULL iff empty");
+	for (i = 0; i < c->npolicies; i++) {
+		p = &c->policies[i];
+		fuzz_require((p->group != NULL) != (p->all != 0), "policy: group or all, not both");
+		fuzz_require(p->all == 0 || p->all == 1, "policy.all");
+		fuzz_require(p->require_2fa == 0 || p->require_2fa == 1, "policy.require_2fa");
+		fuzz_require(p->group == NULL || (p->group[0] != '\0' && strlen(p->group) <= 256 &&
+		                                  strchr(p->group, ':') == NULL),
+		             "policy.group");
+		fuzz_require((size_t)snprintf(key, sizeof(key), "%s%s", p->all ? "all" : "group:",
+		                              p->all ? "" : p->group) < sizeof(key),
+		             "policy: key fits");
+		fuzz_require(p->key != NULL && strcmp(p->key, key) == 0, "policy: key");
+		fuzz_require(p->methods == FIO_METHOD_APP, "policy.methods: app only");
+		fuzz_require(p->grace <= 365 * DAY, "policy.grace");
+		fuzz_require(p->nexcept <= FIO_POLICY_EXCEPT_MAX, "policy.except: at most 32");
+		fuzz_require(p->except != NULL && p->except[p->nexcept] == NULL,
+		             "policy.except: NULL-terminated after nexcept");
+		for (j = 0; j < p->nexcept; j++)
+			fuzz_require(p->except[j] != NULL && p->except[j][0] != '\0' &&
+			                     strlen(p->except[j]) <= 255,
+			             "policy.except: a service name");
+		fuzz_require(p->line > 0, "policy: line");
+		for (j = 0; j < i; j++)
+			fuzz_require(strcmp(c->policies[j].key, p->key) != 0,
+			             "policy: keys distinct");
+	}
+}
+
+/* notify.command: NULL, or 1..FIO_NOTIFY_ARGV_MAX non-empty words, argv[0]
+ * an absolute path. */
+static void
+check_notify_argv(char *const *argv)
+{
+	size_t n;
+
+	if (argv == NULL)
+		return;
+	fuzz_require(absolute(argv[0]), "notify.command: argv[0] is absolute");
+	for (n = 0; n <= FIO_NOTIFY_ARGV_MAX && argv[n] != NULL; n++)
+		fuzz_require(argv[n][0] != '\0', "notify.command: no empty word");
+	fuzz_require(n >= 1 && n <= FIO_NOTIFY_ARGV_MAX, "notify.command: 1..32 words");
+}
+
 static void
 check_loaded(const struct fio_config *c)
 {
@@ -132,6 +189,16 @@ check_loaded(const struct fio_config *c)
 	fuzz_require(c->lock_max_consecutive >= 1 && c->lock_max_consecutive <= 100,
 	             "lockout.max_consecutive");
 	fuzz_require(c->lock_exempt_root == 0 || c->lock_exempt_root == 1, "lockout.exempt_root");
+	check_policies(c);
+	fuzz_require(c->sso_group != NULL && strchr(c->sso_group, ':') == NULL, "sso_group");
+	fuzz_require(c->enroll_at_login == 0 || c->enroll_at_login == 1, "enroll_at_login");
+	fuzz_require(c->remember <= 90 * DAY, "remember");
+	fuzz_require(c->remember_local == 0 || c->remember_local == 1, "remember_local");
+	fuzz_require(c->pass_max >= 3600 && c->pass_max <= 30 * DAY, "pass.max");
+	fuzz_require(c->pass_default >= 3600 && c->pass_default <= c->pass_max, "pass.default");
+	check_notify_argv(c->notify_argv);
+	fuzz_require(c->notify_timeout >= 1 && c->notify_timeout <= 600, "notify.timeout");
+	fuzz_require(c->notify_warn <= 30 * DAY, "notify.warn_before");
 }
 
 int

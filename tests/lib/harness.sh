@@ -602,3 +602,167 @@ stop_fake() {
 	FAKE_PID=
 	return 0
 }
+
+# ------------------------------------------------------------------ extra config
+# extra_config LINE...: appends lines to $T/fio.conf (after write_config, before
+# start_helper or a SIGHUP).
+extra_config() {
+	printf '%s\n' "$@" >>"$T/fio.conf"
+}
+
+# ------------------------------------------------------------------ fake clock
+# start_helper_faketime runs fio-helperd under libfaketime with a wall clock
+# that stands still at the time set_fake_time / advance_fake_time write into
+# $T/faketime (read again at every call: FAKETIME_NO_CACHE), so the test knows
+# the helper's time to the second and can move it without a restart. The
+# monotonic clock stays real (deadlines, epoll timeouts, the periodic sweep).
+# Everything is UTC. FAKE_NOW is the fake time in seconds since the epoch;
+# PAMCONV_TOTP_TIME (exported) makes pamconv's @TOTP answers use it.
+# The clock does not move by itself: advance it between logins that use a
+# TOTP code (a step is accepted once).
+FAKE_NOW=
+
+find_libfaketime() {
+	local f
+	[ -n "$LIBFAKETIME" ] && [ -f "$LIBFAKETIME" ] && return 0
+	for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1 \
+		/usr/local/lib/faketime/libfaketime.so.1; do
+		[ -f "$f" ] && { LIBFAKETIME=$f; return 0; }
+	done
+	diag "libfaketime.so.1 not found (package libfaketime)"
+	return 1
+}
+
+_write_fake_time() {
+	date -u -d "@$FAKE_NOW" '+%Y-%m-%d %H:%M:%S' >"$T/faketime.new" &&
+		chmod 0644 "$T/faketime.new" && mv -f "$T/faketime.new" "$T/faketime" || return 1
+	PAMCONV_TOTP_TIME="@$FAKE_NOW"
+	export PAMCONV_TOTP_TIME
+}
+
+# set_fake_time "YYYY-MM-DD HH:MM:SS": the helper's clock (UTC), from now on.
+set_fake_time() {
+	FAKE_NOW=$(date -u -d "$1 UTC" +%s) || return 1
+	_write_fake_time
+}
+
+# advance_fake_time HOURS / advance_fake_seconds SECONDS: moves the clock on.
+advance_fake_time() {
+	advance_fake_seconds $(($1 * 3600))
+}
+
+advance_fake_seconds() {
+	[ -n "$FAKE_NOW" ] || { diag "advance_fake_seconds: set_fake_time first"; return 1; }
+	FAKE_NOW=$((FAKE_NOW + $1))
+	_write_fake_time
+}
+
+# fake_time_str [+SECONDS]: the fake time as "YYYY-MM-DD HH:MM UTC" (how the
+# helper writes times in its messages), optionally SECONDS later.
+fake_time_str() {
+	date -u -d "@$((FAKE_NOW + ${1:-0}))" '+%Y-%m-%d %H:%M UTC'
+}
+
+# code_at_fake SECRET [STEPS]: the TOTP code at the fake time (STEPS 30 s steps later).
+code_at_fake() {
+	"$OATHTOOL" --totp -b -N "@$((FAKE_NOW + ${2:-0} * 30))" "$1"
+}
+
+# wrong_code_at_fake SECRET: a code that is none of SECRET's for the steps -2..+3.
+wrong_code_at_fake() {
+	wrong_code "$1" $((FAKE_NOW / 30))
+}
+
+# start_helper_faketime: start_helper under libfaketime (the clock of
+# set_fake_time, which must have been called). The sanitizer runtimes, if any,
+# stay first in LD_PRELOAD; FAKETIME (the faketime tool's path in this
+# harness) would override the file, so it is removed from the environment.
+start_helper_faketime() {
+	local real=$FIO_HELPERD rc
+	find_libfaketime || return 1
+	[ -f "$T/faketime" ] || { diag "start_helper_faketime: set_fake_time first"; return 1; }
+	cat >"$T/helperd-faketime" <<EOS
+#!/bin/sh
+exec env -u FAKETIME LD_PRELOAD="$(echo $SAN_PRELOAD "$LIBFAKETIME")" TZ=UTC \\
+	FAKETIME_TIMESTAMP_FILE="$T/faketime" FAKETIME_NO_CACHE=1 \\
+	FAKETIME_DONT_FAKE_MONOTONIC=1 FAKETIME_DONT_RESET=1 NO_FAKE_STAT=1 \\
+	"$real" "\$@"
+EOS
+	chmod 0755 "$T/helperd-faketime"
+	FIO_HELPERD=$T/helperd-faketime
+	start_helper
+	rc=$?
+	FIO_HELPERD=$real
+	return $rc
+}
+
+restart_helper_faketime() {
+	stop_helper && start_helper_faketime
+}
+
+# ------------------------------------------------------------------ test accounts
+# ensure_group NAME: a local group (names start with "fio").
+ensure_group() {
+	flock /tmp/.fiotest-users.lock sh -c 'getent group "$1" >/dev/null || groupadd "$1"' sh "$1" ||
+		{ diag "cannot create the group $1"; return 1; }
+}
+
+# ensure_unix_user NAME [GROUP...]: a local user without home or shell, a
+# member of exactly the GROUPs given (beside its primary group). Reused if it
+# exists (names start with "fio").
+ensure_unix_user() {
+	local u=$1 groups
+	shift
+	groups=$(printf '%s,' "$@")
+	groups=${groups%,}
+	flock /tmp/.fiotest-users.lock sh -c '
+		id -u "$1" >/dev/null 2>&1 ||
+			useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$1" ||
+			exit 1
+		usermod -G "$2" "$1"
+	' sh "$u" "$groups" || { diag "cannot set up the user $u"; return 1; }
+}
+
+# group_add USER GROUP / group_del USER GROUP: membership changes while a test runs.
+group_add() {
+	flock /tmp/.fiotest-users.lock gpasswd -a "$1" "$2" >/dev/null ||
+		{ diag "cannot add $1 to $2"; return 1; }
+}
+
+group_del() {
+	flock /tmp/.fiotest-users.lock gpasswd -d "$1" "$2" >/dev/null 2>&1
+	return 0
+}
+
+# ------------------------------------------------------------------ transcripts
+# shown_secret: the base32 secret of the last "Secret key:" line in $OUT ("" if none).
+shown_secret() {
+	printf '%s\n' "$OUT" | grep -o 'Secret key: [A-Z2-7 ]*' | tail -n 1 |
+		sed 's/^Secret key: //' | tr -d ' '
+}
+
+# shown_recovery: the recovery codes shown in $OUT, space separated.
+shown_recovery() {
+	printf '%s\n' "$OUT" | grep '^INFO ' | sed 's/\\n/\n/g' |
+		grep -oE '\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b' | tr '\n' ' '
+}
+
+# recovery_seen: the sum of pamconv's RECOVERY_SEEN counts in $OUT.
+recovery_seen() {
+	printf '%s\n' "$OUT" | sed -n 's/^RECOVERY_SEEN //p' | awk '{ n += $1 } END { print n + 0 }'
+}
+
+# has_line_re REGEX: some line of the transcript matches the extended REGEX.
+has_line_re() {
+	if printf '%s\n' "$OUT" | grep -qE -- "$1"; then return 0; fi
+	diag "the transcript lacks a line matching '$1'"
+	show_transcript
+	return 1
+}
+
+lacks_line_re() {
+	if ! printf '%s\n' "$OUT" | grep -qE -- "$1"; then return 0; fi
+	diag "the transcript has a line matching '$1', which it must not"
+	show_transcript
+	return 1
+}

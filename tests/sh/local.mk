@@ -12,7 +12,10 @@ SH_TESTS = \
 	tests/sh/test_lockout.sh \
 	tests/sh/test_module.sh \
 	tests/sh/test_sshd.sh \
-	tests/sh/test_su.sh
+	tests/sh/test_su.sh \
+	tests/sh/test_policy.sh \
+	tests/sh/test_sessions.sh \
+	tests/sh/test_authenticators.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py \
 	tests/lib/pty_login.exp

@@ -202,13 +202,13 @@ t_enroll() {
 	out=$(cat "$T/work/enroll.log")
 	set -- $RECOVERY
 	[ $# -eq 10 ] || { diag "$# recovery codes"; rc=1; }
-	for n in 'Recovery codes (each works once; store them safely):' 'Authenticator enrolled for carol.'; do
+	for n in 'Recovery codes (each works once; store them safely):' 'Authenticator "default" enrolled for carol.'; do
 		printf '%s\n' "$out" | grep -qxF "$n" || { diag "missing line '$n'"; rc=1; }
 	done
 	[ $rc = 0 ] || show_enroll_log
 	return $rc
 }
-check "fioctl enroll (no terminal, code on stdin): exit 0, ten recovery codes, 'Authenticator enrolled for carol.'" t_enroll
+check "fioctl enroll (no terminal, code on stdin): exit 0, ten recovery codes, 'Authenticator "default" enrolled for carol.'" t_enroll
 
 t_enroll_text() {
 	local out rc=0 grouped

@@ -61,7 +61,7 @@ t_kill9_durable() {
 	login fio hd "$PW_H" "${REC_H[0]}"
 	expect_auth PAM_AUTH_ERR || { diag "a recovery code consumed before SIGKILL works again"; return 1; }
 	login fio hd "$PW_H" "${REC_H[1]}"
-	expect_auth PAM_SUCCESS && has_line "INFO Recovery code accepted. 8 recovery codes left."
+	expect_auth PAM_SUCCESS && has_line "INFO Recovery code accepted. 8 recovery codes left. Make new ones with: fioctl recovery --regenerate"
 }
 check "a recovery code consumed just before SIGKILL stays consumed; the count is kept" t_kill9_durable
 

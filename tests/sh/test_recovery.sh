@@ -42,7 +42,7 @@ check "enrolment prints ten distinct recovery codes XXXX-XXXX-XXXX-XXXX with dis
 t_first_use() {
 	login fio rita "$PW_R" "${CODES[0]}"
 	expect_auth PAM_SUCCESS && expect_prompts "$P_PASS" "$P_CODE" &&
-		has_line "INFO Recovery code accepted. 9 recovery codes left."
+		has_line "INFO Recovery code accepted. 9 recovery codes left. Make new ones with: fioctl recovery --regenerate"
 }
 check "a recovery code at the code prompt logs in: 'Recovery code accepted. 9 recovery codes left.'" t_first_use
 
@@ -56,7 +56,7 @@ t_lower_nodash() {
 	local c
 	c=$(printf '%s' "${CODES[1]}" | tr -d - | tr '[:upper:]' '[:lower:]')
 	login fio rita "$PW_R" "$c"
-	expect_auth PAM_SUCCESS && has_line "INFO Recovery code accepted. 8 recovery codes left."
+	expect_auth PAM_SUCCESS && has_line "INFO Recovery code accepted. 8 recovery codes left. Make new ones with: fioctl recovery --regenerate"
 }
 check "a recovery code in lower case without dashes is accepted" t_lower_nodash
 
@@ -74,7 +74,7 @@ check "a recovery code plus a character, or a prefix or suffix of one, is refuse
 
 t_wrong_pw_recovery() {
 	login fio rita "wrong-$PW_R" "${CODES[3]}"
-	expect_auth PAM_AUTH_ERR && lacks_line "INFO Recovery code accepted. 7 recovery codes left."
+	expect_auth PAM_AUTH_ERR && lacks_line "INFO Recovery code accepted. 7 recovery codes left. Make new ones with: fioctl recovery --regenerate"
 }
 check "a valid recovery code after a wrong password: PAM_AUTH_ERR" t_wrong_pw_recovery
 

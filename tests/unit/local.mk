@@ -10,7 +10,9 @@ UNIT_TESTS = \
 	tests/unit/test_password \
 	tests/unit/test_store \
 	tests/unit/test_config \
-	tests/unit/test_lockout
+	tests/unit/test_lockout \
+	tests/unit/test_store_policy \
+	tests/unit/test_notify
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_codec_SOURCES = tests/unit/test_codec.c
@@ -37,4 +39,10 @@ tests_unit_test_config_LDADD = $(UNIT_LDADD)
 tests_unit_test_lockout_SOURCES = tests/unit/test_lockout.c
 tests_unit_test_lockout_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_lockout_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_policy_SOURCES = tests/unit/test_store_policy.c
+tests_unit_test_store_policy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_policy_LDADD = $(UNIT_LDADD)
+tests_unit_test_notify_SOURCES = tests/unit/test_notify.c
+tests_unit_test_notify_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_notify_LDADD = $(UNIT_LDADD)
 endif

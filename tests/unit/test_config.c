@@ -75,6 +75,22 @@ assert_lockout_defaults(const struct fio_config *c)
 }
 
 static void
+assert_policy_defaults(const struct fio_config *c)
+{
+	assert_null(c->policies);
+	assert_int_equal(c->npolicies, 0);
+	assert_string_equal(c->sso_group, "");
+	assert_int_equal(c->enroll_at_login, 1);
+	assert_int_equal(c->remember, 0);
+	assert_int_equal(c->remember_local, 0);
+	assert_int_equal(c->pass_default, 86400);
+	assert_int_equal(c->pass_max, 604800);
+	assert_null(c->notify_argv); /* no mail from the tests */
+	assert_int_equal(c->notify_timeout, 30);
+	assert_int_equal(c->notify_warn, 7200);
+}
+
+static void
 assert_defaults(const struct fio_config *c)
 {
 	assert_string_equal(c->socket_path, FIO_DEFAULT_SOCKET);
@@ -94,6 +110,7 @@ assert_defaults(const struct fio_config *c)
 	assert_int_equal(c->max_connections, 4096);
 	assert_int_equal(c->max_per_uid, 256);
 	assert_lockout_defaults(c);
+	assert_policy_defaults(c);
 }
 
 /* Writes text, loads it over a default config and expects a refusal whose message
@@ -488,6 +505,21 @@ test_sample_file(void **state)
 	assert_int_equal(cfg.max_connections, 4096);
 	assert_int_equal(cfg.max_per_uid, 256);
 	assert_lockout_defaults(&cfg);
+	assert_null(cfg.policies);
+	assert_string_equal(cfg.sso_group, "");
+	assert_int_equal(cfg.enroll_at_login, 1);
+	assert_int_equal(cfg.remember, 0);
+	assert_int_equal(cfg.remember_local, 0);
+	assert_int_equal(cfg.pass_default, 86400);
+	assert_int_equal(cfg.pass_max, 604800);
+	/* the recommended command, shown commented out */
+	assert_non_null(cfg.notify_argv);
+	assert_string_equal(cfg.notify_argv[0], "/usr/sbin/sendmail");
+	assert_string_equal(cfg.notify_argv[1], "-t");
+	assert_string_equal(cfg.notify_argv[2], "-i"); /* a lone "." line must not end the mail */
+	assert_null(cfg.notify_argv[3]);
+	assert_int_equal(cfg.notify_timeout, 30);
+	assert_int_equal(cfg.notify_warn, 7200);
 	fio_config_free(&cfg);
 }
 
@@ -557,6 +589,484 @@ test_lockout(void **state)
 	expect_refused(fx, "max_failures = 5;\n", 1, "max_failures: unknown key");
 }
 
+/* fio_duration_parse: seconds, or NUMBER UNIT parts in any order, each unit once. */
+static void
+test_duration_parse(void **state)
+{
+	static const struct {
+		const char *s;
+		unsigned v;
+	} good[] = {
+	        {"0", 0},
+	        {"90", 90},
+	        {"0007", 7},
+	        {"30s", 30},
+	        {"0s", 0},
+	        {"1h30m", 5400},
+	        {"30m1h", 5400},
+	        {"24h", 86400},
+	        {"7d", 604800},
+	        {"2w", 1209600},
+	        {"1w1d1h1m1s", 694861},
+	        {"315360000", 315360000},
+	        {"3650d", 315360000},
+	        {"520w", 314496000},
+	};
+	static const char *const bad[] = {
+	        "",
+	        "1x",
+	        "h",
+	        "-5",
+	        "+5",
+	        " 5",
+	        "5 ",
+	        "5 m",
+	        "1h30",
+	        "1h1h",
+	        "30s1m30s",
+	        "1.5h",
+	        "1H",
+	        "0x10",
+	        "315360001",
+	        "3651d",
+	        "1w3644d",
+	        "99999999999999999999999",
+	        "18446744073709551617s",
+	        "4294967297",
+	        "m5",
+	        "5mm",
+	        "1h\n",
+	        "\t1",
+	};
+	unsigned v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 12345;
+		assert_int_equal(fio_duration_parse(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		if (fio_duration_parse(bad[i], &v) != -1)
+			fail_msg("\"%s\" was accepted", bad[i]);
+		assert_int_equal(v, 12345); /* untouched on failure */
+	}
+	assert_int_equal(fio_duration_parse(NULL, &v), -1);
+	assert_int_equal(fio_duration_parse("5", NULL), -1);
+}
+
+/* root and adm are in every Debian /etc/group. */
+static const char policy_conf[] =
+        "policy = (\n"
+        "  { group = \"root\"; require_2fa = true; grace = \"24h\";\n"
+        "    methods = [\"app\"]; except = [\"sudo\", \"cron-1.x_Y\"]; },\n"
+        "  { group = \"adm\"; grace = 0; require_2fa = false; },\n"
+        "\n"
+        "  { all = true; grace = \"1w\"; methods = [\"app\", \"app\"]; except = []; }\n"
+        ");\n"
+        "sso_group = \"adm\";\n"
+        "enroll_at_login = false;\n"
+        "remember = \"12h\";\n"
+        "remember_local = true;\n"
+        "pass = { default = \"2h\"; max = \"30d\"; };\n"
+        "notify = {\n"
+        "  command = [\"/usr/sbin/sendmail\", \"-t\", \"-oi\"];\n"
+        "  timeout = \"1m\";\n"
+        "  warn_before = 0;\n"
+        "};\n";
+
+static void
+assert_policy_conf(const struct fio_config *c)
+{
+	const struct fio_policy *p = c->policies;
+
+	assert_non_null(p);
+	assert_int_equal(c->npolicies, 3);
+	assert_string_equal(p[0].group, "root");
+	assert_int_equal(p[0].all, 0);
+	assert_int_equal(p[0].require_2fa, 1);
+	assert_int_equal(p[0].grace, 86400);
+	assert_int_equal(p[0].methods, FIO_METHOD_APP);
+	assert_int_equal(p[0].nexcept, 2);
+	assert_string_equal(p[0].except[0], "sudo");
+	assert_string_equal(p[0].except[1], "cron-1.x_Y");
+	assert_null(p[0].except[2]);
+	assert_string_equal(p[0].key, "group:root");
+	assert_int_equal(p[0].line, 2);
+	assert_string_equal(p[1].group, "adm");
+	assert_int_equal(p[1].require_2fa, 0);
+	assert_int_equal(p[1].grace, 0);
+	assert_int_equal(p[1].methods, FIO_METHOD_APP); /* the default */
+	assert_non_null(p[1].except);                   /* empty, NULL-terminated */
+	assert_null(p[1].except[0]);
+	assert_int_equal(p[1].nexcept, 0);
+	assert_string_equal(p[1].key, "group:adm");
+	assert_int_equal(p[1].line, 4);
+	assert_null(p[2].group);
+	assert_int_equal(p[2].all, 1);
+	assert_int_equal(p[2].require_2fa, 1);
+	assert_int_equal(p[2].grace, 604800);
+	assert_int_equal(p[2].methods, FIO_METHOD_APP);
+	assert_int_equal(p[2].nexcept, 0);
+	assert_null(p[2].except[0]);
+	assert_string_equal(p[2].key, "all");
+	assert_int_equal(p[2].line, 6);
+	assert_string_equal(c->sso_group, "adm");
+	assert_int_equal(c->enroll_at_login, 0);
+	assert_int_equal(c->remember, 43200);
+	assert_int_equal(c->remember_local, 1);
+	assert_int_equal(c->pass_default, 7200);
+	assert_int_equal(c->pass_max, 2592000);
+	assert_non_null(c->notify_argv);
+	assert_string_equal(c->notify_argv[0], "/usr/sbin/sendmail");
+	assert_string_equal(c->notify_argv[1], "-t");
+	assert_string_equal(c->notify_argv[2], "-oi");
+	assert_null(c->notify_argv[3]);
+	assert_int_equal(c->notify_timeout, 60);
+	assert_int_equal(c->notify_warn, 0);
+}
+
+static void
+test_policy_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct fio_config cfg;
+	char err[256];
+
+	write_file(fx->path, policy_conf);
+	assert_int_equal(fio_config_defaults(&cfg), 0);
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_policy_conf(&cfg);
+
+	/* Bounds inclusive; an empty policy list and command = [] are "none". */
+	write_file(fx->path, "policy = ();\nremember = 7776000;\nsso_group = \"\";\n"
+	                     "pass = { default = \"1h\"; max = \"1h\"; };\n"
+	                     "notify = { command = []; timeout = 600; warn_before = \"30d\"; };\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_null(cfg.policies);
+	assert_int_equal(cfg.npolicies, 0);
+	assert_int_equal(cfg.remember, 90 * 86400);
+	assert_string_equal(cfg.sso_group, "");
+	assert_int_equal(cfg.pass_default, 3600);
+	assert_int_equal(cfg.pass_max, 3600);
+	assert_null(cfg.notify_argv);
+	assert_int_equal(cfg.notify_timeout, 600);
+	assert_int_equal(cfg.notify_warn, 30 * 86400);
+
+	fio_config_free(&cfg);
+}
+
+/* FIO_POLICY_MAX entries pass the count (the duplicates are refused after it),
+ * and grace and except at their bounds are fine. */
+static void
+test_policy_max(void **state)
+{
+	struct fixture *fx = *state;
+	char text[8192];
+	size_t n;
+	int i;
+
+	n = (size_t)snprintf(text, sizeof(text),
+	                     "policy = ( { all = true; grace = \"365d\";\n"
+	                     "  except = [\"");
+	memset(text + n, 's', 255);
+	n += 255;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\"]; }");
+	for (i = 1; i < FIO_POLICY_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+		                      ",\n { group = \"root\"; grace = 31536000; }");
+	assert_true(n < sizeof(text) - 16);
+	snprintf(text + n, sizeof(text) - n, " );\n");
+	expect_refused(fx, text, 4, "policy.[2]: duplicate of policy.[1] (line 3)");
+}
+
+/* A file refused after a good one leaves the good one in place, pointers too. */
+static void
+test_failed_load_keeps_previous(void **state)
+{
+	struct fixture *fx = *state;
+	struct fio_config cfg;
+	struct fio_config before;
+	char err[256];
+
+	write_file(fx->path, policy_conf);
+	assert_int_equal(fio_config_defaults(&cfg), 0);
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	memcpy(&before, &cfg, sizeof(cfg));
+	write_file(fx->path, "remember = \"1h\";\npolicy = (\n { group = \"adm\"; },\n"
+	                     " { all = true; methods = [\"sms\"]; }\n);\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), -1);
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+	assert_policy_conf(&cfg);
+	write_file(fx->path, "notify = { command = [\"/bin/true\"]; timeout = 0; };\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), -1);
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+	assert_policy_conf(&cfg);
+	fio_config_free(&cfg);
+}
+
+/* Entries may come from an @include inside the list: errors name that file,
+ * and the entries are counted across it. */
+static void
+test_policy_include(void **state)
+{
+	struct fixture *fx = *state;
+	struct fio_config cfg;
+	char extra[192];
+	char text[512];
+	char want[512];
+	char err[512];
+
+	snprintf(extra, sizeof(extra), "%s/extra.conf", fx->dir);
+	write_file(extra, "\n{ group = \"adm\";\n  grace = 4294967302; }\n");
+	snprintf(
+	        text, sizeof(text),
+	        "policy = (\n { group = \"root\"; },\n  @include \"%s\"\n  , { all = true; }\n);\n",
+	        extra);
+	write_file(fx->path, text);
+	assert_int_equal(fio_config_defaults(&cfg), 0);
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: policy.[1].grace: must be between 0 and 365d", extra);
+	assert_string_equal(err, want);
+	assert_policy_defaults(&cfg);
+
+	write_file(extra, "\n{ group = \"adm\";\n  methods = [\"sms\"]; }\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+	         "%s:3: policy.[1].methods: method \"sms\" is disabled: text messages are not "
+	         "configured",
+	         extra);
+	assert_string_equal(err, want);
+
+	write_file(extra, "\n{ group = \"adm\";\n  grace = 42; }\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.npolicies, 3);
+	assert_string_equal(cfg.policies[0].key, "group:root");
+	assert_string_equal(cfg.policies[1].key, "group:adm");
+	assert_int_equal(cfg.policies[1].grace, 42);
+	assert_int_equal(cfg.policies[1].line, 2); /* of extra.conf */
+	assert_string_equal(cfg.policies[2].key, "all");
+	fio_config_free(&cfg);
+}
+
+static void
+test_policy_entries(void **state)
+{
+	expect_refused(*state, "policy = (\n  { group = \"fio-no-such-group\"; }\n);\n", 2,
+	               "policy.[0].group: no such group \"fio-no-such-group\"");
+	expect_refused(*state,
+	               "policy = (\n { all = true; },\n { group = \"no such group\"; } );\n", 3,
+	               "policy.[1].group: no such group \"no such group\"");
+	expect_refused(*state, "policy = ( { group = \"\"; } );\n", 1,
+	               "policy.[0].group: must not be empty");
+	expect_refused(*state, "policy = ( { group = \"a:b\"; } );\n", 1,
+	               "policy.[0].group: must not contain ':'");
+	expect_refused(*state, "policy = ( { group = 0; } );\n", 1,
+	               "policy.[0].group: must be a string");
+	expect_refused(*state, "policy = (\n { group = \"root\";\n   all = true; }\n);\n", 2,
+	               "policy.[0]: give either group or all = true, not both");
+	expect_refused(*state, "policy = ( { grace = \"1h\"; } );\n", 1,
+	               "policy.[0]: needs group = \"NAME\" or all = true");
+	expect_refused(*state, "policy = ( { all = false; } );\n", 1,
+	               "policy.[0]: needs group = \"NAME\" or all = true");
+	expect_refused(*state, "policy = ( {} );\n", 1,
+	               "policy.[0]: needs group = \"NAME\" or all = true");
+	expect_refused(*state,
+	               "policy = (\n { group = \"root\"; },\n { all = true; },\n"
+	               " { group = \"root\"; grace = 5; }\n);\n",
+	               4, "policy.[2]: duplicate of policy.[0] (line 2)");
+	expect_refused(*state, "policy = (\n { all = true; },\n\n { all = true; } );\n", 4,
+	               "policy.[1]: duplicate of policy.[0] (line 2)");
+	expect_refused(*state, "policy = ( { all = true;\n  gracee = \"1h\"; } );\n", 2,
+	               "policy.[0].gracee: unknown key");
+	expect_refused(*state, "policy = ( { all = true; sub = { a = 1; }; } );\n", 1,
+	               "policy.[0].sub: unknown key");
+	expect_refused(*state, "policy = ( { all = \"yes\"; } );\n", 1,
+	               "policy.[0].all: must be true or false");
+	expect_refused(*state, "policy = ( { all = true; require_2fa = 1; } );\n", 1,
+	               "policy.[0].require_2fa: must be true or false");
+	expect_refused(*state, "policy = { all = true; };\n", 1,
+	               "policy: must be a list: policy = ( { group = \"NAME\"; ... }, ... );");
+	expect_refused(*state, "policy = [ \"root\" ];\n", 1,
+	               "policy: must be a list: policy = ( { group = \"NAME\"; ... }, ... );");
+	expect_refused(*state, "policy = ( { all = true; },\n \"root\" );\n", 2,
+	               "policy.[1]: must be a group: { group = \"NAME\"; ... }");
+	expect_refused(*state, "totp = { policy = (); };\n", 1, "totp.policy: unknown key");
+}
+
+static void
+test_policy_too_many(void **state)
+{
+	char text[4096];
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(text, sizeof(text), "# 65 entries\npolicy = (\n");
+	for (i = 0; i <= FIO_POLICY_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s{ all = true; }",
+		                      i > 0 ? ", " : "");
+	assert_true(n < sizeof(text) - 8);
+	snprintf(text + n, sizeof(text) - n, "\n);\n");
+	expect_refused(*state, text, 2, "policy: must have at most 64 entries");
+}
+
+static void
+test_policy_grace(void **state)
+{
+	expect_refused(*state, "policy = ( { all = true; grace = \"1x\"; } );\n", 1,
+	               "policy.[0].grace: must be a duration: seconds, or a string such as "
+	               "\"30m\", \"1h30m\", \"24h\" or \"7d\"");
+	expect_refused(*state, "policy = ( { all = true; grace = \"\"; } );\n", 1,
+	               "policy.[0].grace: must be a duration: seconds, or a string such as "
+	               "\"30m\", \"1h30m\", \"24h\" or \"7d\"");
+	expect_refused(*state, "policy = ( { all = true; grace = \"-1h\"; } );\n", 1,
+	               "policy.[0].grace: must be a duration: seconds, or a string such as "
+	               "\"30m\", \"1h30m\", \"24h\" or \"7d\"");
+	expect_refused(*state, "policy = ( { all = true; grace = true; } );\n", 1,
+	               "policy.[0].grace: must be a duration: seconds, or a string such as "
+	               "\"30m\", \"1h30m\", \"24h\" or \"7d\"");
+	expect_refused(*state, "policy = ( { all = true; grace = \"366d\"; } );\n", 1,
+	               "policy.[0].grace: must be between 0 and 365d");
+	expect_refused(*state, "policy = ( { all = true; grace = \"4000d\"; } );\n", 1,
+	               "policy.[0].grace: must be between 0 and 365d");
+	expect_refused(*state, "policy = ( { all = true; grace = \"99999999999999999999w\"; } );\n",
+	               1, "policy.[0].grace: must be between 0 and 365d");
+	expect_refused(*state, "policy = ( { all = true; grace = -1; } );\n", 1,
+	               "policy.[0].grace: must be between 0 and 365d");
+	expect_refused(*state, "policy = ( { all = true; grace = 31536001; } );\n", 1,
+	               "policy.[0].grace: must be between 0 and 365d");
+	/* 2^32 + 6 reads as 6 in libconfig 1.5: the rescan knows the entry and key */
+	expect_refused(*state,
+	               "policy = (\n { all = true; },\n { group = \"root\";\n"
+	               "   grace = 4294967302; }\n);\n",
+	               4, "policy.[1].grace: must be between 0 and 365d");
+	expect_refused(*state,
+	               "policy = ( { all = true; require_2fa = true;\n"
+	               "  grace = 0x100000001; } );\n",
+	               2, "policy.[0].grace: must be between 0 and 365d");
+}
+
+static void
+test_policy_methods(void **state)
+{
+	expect_refused(*state, "policy = ( { all = true;\n methods = [\"app\", \"sms\"]; } );\n", 2,
+	               "policy.[0].methods: method \"sms\" is disabled: text messages are not "
+	               "configured");
+	expect_refused(*state, "policy = ( { all = true; methods = [\"push\"]; } );\n", 1,
+	               "policy.[0].methods: unknown method \"push\" (known: \"app\")");
+	expect_refused(*state, "policy = ( { all = true; methods = [\"APP x\"]; } );\n", 1,
+	               "policy.[0].methods: unknown method (known: \"app\")");
+	expect_refused(*state, "policy = ( { all = true; methods = []; } );\n", 1,
+	               "policy.[0].methods: must not be empty");
+	expect_refused(*state, "policy = ( { all = true; methods = \"app\"; } );\n", 1,
+	               "policy.[0].methods: must be an array of strings: [\"...\"]");
+	expect_refused(*state, "policy = ( { all = true; methods = [1]; } );\n", 1,
+	               "policy.[0].methods: must be an array of strings: [\"...\"]");
+	expect_refused(*state, "policy = ( { all = true; methods = (\"app\"); } );\n", 1,
+	               "policy.[0].methods: must be an array of strings: [\"...\"]");
+}
+
+static void
+test_policy_except(void **state)
+{
+	struct fixture *fx = *state;
+	char text[8192];
+	size_t n;
+	int i;
+
+	expect_refused(fx, "policy = (\n { all = true;\n   except = [\"sudo\", \"su do\"]; } );\n",
+	               3,
+	               "policy.[0].except.[1]: must be a PAM service name: letters, digits, '.', "
+	               "'_' and '-'");
+	expect_refused(fx, "policy = ( { all = true; except = [\"../x\"]; } );\n", 1,
+	               "policy.[0].except.[0]: must be a PAM service name: letters, digits, '.', "
+	               "'_' and '-'");
+	expect_refused(fx, "policy = ( { all = true; except = [\"sudo\", \"\"]; } );\n", 1,
+	               "policy.[0].except.[1]: must not be empty");
+	expect_refused(fx, "policy = ( { all = true; except = \"sudo\"; } );\n", 1,
+	               "policy.[0].except: must be an array of strings: [\"...\"]");
+
+	n = (size_t)snprintf(text, sizeof(text), "policy = ( { all = true; except = [\"");
+	memset(text + n, 's', 256);
+	n += 256;
+	snprintf(text + n, sizeof(text) - n, "\"]; } );\n");
+	expect_refused(fx, text, 1, "policy.[0].except.[0]: must be at most 255 bytes");
+
+	n = (size_t)snprintf(text, sizeof(text), "policy = ( { all = true; except = [");
+	for (i = 0; i <= FIO_POLICY_EXCEPT_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"s%d\"", i > 0 ? ", " : "",
+		                      i);
+	snprintf(text + n, sizeof(text) - n, "]; } );\n");
+	expect_refused(fx, text, 1, "policy.[0].except: must have at most 32 elements");
+}
+
+static void
+test_sso_remember_pass(void **state)
+{
+	expect_refused(*state, "sso_group = \"fio-no-such-group\";\n", 1,
+	               "sso_group: no such group \"fio-no-such-group\"");
+	expect_refused(*state, "sso_group = \"a\\nb\";\n", 1,
+	               "sso_group: must not contain control characters");
+	expect_refused(*state, "enroll_at_login = 1;\n", 1,
+	               "enroll_at_login: must be true or false");
+	expect_refused(*state, "remember_local = \"no\";\n", 1,
+	               "remember_local: must be true or false");
+	expect_refused(*state, "remember = \"91d\";\n", 1, "remember: must be between 0 and 90d");
+	expect_refused(*state, "remember = \"5 m\";\n", 1,
+	               "remember: must be a duration: seconds, or a string such as \"30m\", "
+	               "\"1h30m\", \"24h\" or \"7d\"");
+	expect_refused(*state, "remember = 4294967396;\n", 1,
+	               "remember: must be between 0 and 90d");
+	expect_refused(*state, "pass = {\n  default = \"8d\";\n};\n", 2,
+	               "pass.default: must not be longer than pass.max (7d)");
+	expect_refused(*state, "pass = { max = \"2h\"; };\n", 1,
+	               "pass.default: must not be longer than pass.max (2h)");
+	expect_refused(*state, "pass = { default = \"3h\";\n max = \"2h30m\"; };\n", 1,
+	               "pass.default: must not be longer than pass.max (2h30m)");
+	expect_refused(*state, "pass = { default = \"59m\"; };\n", 1,
+	               "pass.default: must be between 1h and 30d");
+	expect_refused(*state, "pass = { max = \"31d\"; };\n", 1,
+	               "pass.max: must be between 1h and 30d");
+	expect_refused(*state, "pass = { max = 4297559296; };\n", 1,
+	               "pass.max: must be between 1h and 30d");
+	expect_refused(*state, "pass = { until = \"1h\"; };\n", 1, "pass.until: unknown key");
+}
+
+static void
+test_notify(void **state)
+{
+	char text[4096];
+	size_t n;
+	int i;
+
+	expect_refused(*state, "notify = {\n  command = [\"sendmail\", \"-t\"];\n};\n", 2,
+	               "notify.command.[0]: must be an absolute path");
+	expect_refused(*state, "notify = { command = [\"\"]; };\n", 1,
+	               "notify.command.[0]: must not be empty");
+	expect_refused(*state, "notify = { command = [\"/bin/mail\", \"\"]; };\n", 1,
+	               "notify.command.[1]: must not be empty");
+	expect_refused(*state, "notify = { command = [\"/bin/mail\",\n \"a\\tb\"]; };\n", 2,
+	               "notify.command.[1]: must not contain control characters");
+	expect_refused(*state, "notify = { command = \"/usr/sbin/sendmail -t\"; };\n", 1,
+	               "notify.command: must be an array of strings: [\"...\"]");
+	expect_refused(*state, "notify = { timeout = 0; };\n", 1,
+	               "notify.timeout: must be between 1s and 10m");
+	expect_refused(*state, "notify = { timeout = \"11m\"; };\n", 1,
+	               "notify.timeout: must be between 1s and 10m");
+	expect_refused(*state, "notify = { warn_before = \"31d\"; };\n", 1,
+	               "notify.warn_before: must be between 0 and 30d");
+	expect_refused(*state, "notify = { to = \"root\"; };\n", 1, "notify.to: unknown key");
+
+	n = (size_t)snprintf(text, sizeof(text), "notify = { command = [\"/bin/x\"");
+	for (i = 1; i <= FIO_NOTIFY_ARGV_MAX; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, ", \"a%d\"", i);
+	snprintf(text + n, sizeof(text) - n, "]; };\n");
+	expect_refused(*state, text, 1, "notify.command: must have at most 32 elements");
+}
+
 int
 main(void)
 {
@@ -579,6 +1089,18 @@ main(void)
 	        cmocka_unit_test(test_small_error_buffer),
 	        cmocka_unit_test(test_sample_file),
 	        cmocka_unit_test(test_lockout),
+	        cmocka_unit_test(test_duration_parse),
+	        cmocka_unit_test(test_policy_file),
+	        cmocka_unit_test(test_policy_max),
+	        cmocka_unit_test(test_failed_load_keeps_previous),
+	        cmocka_unit_test(test_policy_include),
+	        cmocka_unit_test(test_policy_entries),
+	        cmocka_unit_test(test_policy_too_many),
+	        cmocka_unit_test(test_policy_grace),
+	        cmocka_unit_test(test_policy_methods),
+	        cmocka_unit_test(test_policy_except),
+	        cmocka_unit_test(test_sso_remember_pass),
+	        cmocka_unit_test(test_notify),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -2,7 +2,8 @@
  * test_store.c - the SQLite store (helper/store_sqlite.c) against store.h:
  * file creation and refusals, users, enrolment, replay refusal, single-use
  * recovery codes, cascades, durability across a reopen, hostile names,
- * lockout counters and the schema 1 -> 2 migration.
+ * lockout counters and the schema migrations (1 -> 3, 2 -> 3, a failed one, a
+ * newer schema). The mandatory-2FA functions are in test_store_policy.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,9 +149,23 @@ add_enrolled(struct fixture *f, const char *name, unsigned char seed)
 	assert_int_equal(fio_store_user_get(f->st, name, &u), FIO_STORE_OK);
 	id = u.id;
 	fio_user_clear(&u);
-	assert_int_equal(fio_store_enroll(f->st, id, blob, sizeof(blob), 6, 30, 100, recs,
+	assert_int_equal(fio_store_enroll(f->st, id, NULL, blob, sizeof(blob), 6, 30, 100, recs,
 	                                  FIO_RECOVERY_COUNT),
 	                 FIO_STORE_OK);
+	return id;
+}
+
+/* The id of name's first authenticator (fio_store_totp_advance). */
+static int64_t
+tid(struct fixture *f, const char *name)
+{
+	struct fio_user u;
+	int64_t id;
+
+	assert_int_equal(fio_store_user_get(f->st, name, &u), FIO_STORE_OK);
+	assert_true(u.ntotp > 0);
+	id = u.totps[0].id;
+	fio_user_clear(&u);
 	return id;
 }
 
@@ -300,20 +315,21 @@ test_enroll(void **state)
 
 	/* no such user: the foreign key refuses it, nothing is stored */
 	make_recs(recs, 9);
-	assert_int_equal(fio_store_enroll(f->st, id + 1000, blob, sizeof(blob), 6, 30, 1, recs,
-	                                  FIO_RECOVERY_COUNT),
+	assert_int_equal(fio_store_enroll(f->st, id + 1000, NULL, blob, sizeof(blob), 6, 30, 1,
+	                                  recs, FIO_RECOVERY_COUNT),
 	                 FIO_STORE_ERR);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM recovery"), 10);
 	/* a duplicate index rolls the whole enrolment back */
 	recs[5].idx = 4;
-	assert_int_equal(fio_store_enroll(f->st, id, blob, 3, 8, 60, 500, recs, FIO_RECOVERY_COUNT),
-	                 FIO_STORE_ERR);
+	assert_int_equal(
+	        fio_store_enroll(f->st, id, NULL, blob, 3, 8, 60, 500, recs, FIO_RECOVERY_COUNT),
+	        FIO_STORE_ERR);
 	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
 	assert_int_equal(u.totp_blob_len, sizeof(blob));
 	assert_int_equal(u.totp_last_step, 100);
 	fio_user_clear(&u);
 	/* and the store still works after the rollback */
-	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(f->st, tid(f, "alice"), 101), FIO_STORE_OK);
 }
 
 static void
@@ -325,7 +341,8 @@ test_totp_advance(void **state)
 	int64_t other;
 
 	open_ok(f);
-	id = add_enrolled(f, "alice", 1);
+	add_enrolled(f, "alice", 1);
+	id = tid(f, "alice");
 	assert_int_equal(fio_store_totp_advance(f->st, id, 100), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_totp_advance(f->st, id, 99), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_totp_advance(f->st, id, -5), FIO_STORE_NOTFOUND);
@@ -335,12 +352,14 @@ test_totp_advance(void **state)
 	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
 	assert_int_equal(u.totp_last_step, 200);
 	fio_user_clear(&u);
-	/* a user without an authenticator never advances */
+	/* a user without an authenticator never advances: no id to advance */
 	assert_int_equal(fio_store_user_add(f->st, "bob", "", "", 1), FIO_STORE_OK);
 	assert_int_equal(fio_store_user_get(f->st, "bob", &u), FIO_STORE_OK);
 	other = u.id;
+	assert_int_equal(u.ntotp, 0);
 	fio_user_clear(&u);
 	assert_int_equal(fio_store_totp_advance(f->st, other, 1), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, id + 1000, 1), FIO_STORE_NOTFOUND);
 }
 
 static void
@@ -406,19 +425,232 @@ test_unenroll(void **state)
 	struct fio_user u;
 	int64_t id;
 
+	int64_t t;
+
 	open_ok(f);
 	id = add_enrolled(f, "alice", 1);
 	add_enrolled(f, "bob", 2);
+	t = tid(f, "alice");
 	assert_int_equal(fio_store_unenroll(f->st, id), FIO_STORE_OK);
 	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
 	assert_null(u.totp_blob);
 	assert_int_equal(u.totp_last_step, -1);
 	assert_int_equal(u.recovery_left, 0);
+	assert_int_equal(u.ntotp, 0);
 	fio_user_clear(&u);
-	assert_int_equal(fio_store_totp_advance(f->st, id, 1000), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, t, 1000), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_recovery_get(f->st, id, 1, &rec), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_recovery_consume(f->st, id, 1, 1), FIO_STORE_NOTFOUND);
 	assert_int_equal(left(f, "bob"), 10); /* others untouched */
+}
+
+static const unsigned char blob2[] = "second-phone";
+
+/* Enrols one more authenticator of name under label, keeping the codes. */
+static void
+add_label(struct fixture *f, int64_t id, const char *label, const unsigned char *b, size_t n,
+          int64_t last_step)
+{
+	assert_int_equal(fio_store_enroll(f->st, id, label, b, n, 6, 30, last_step, NULL, 0),
+	                 FIO_STORE_OK);
+}
+
+struct totp_counts {
+	size_t n[8];
+	int users;
+};
+
+static int
+count_totps(const struct fio_user *u, void *ctx)
+{
+	struct totp_counts *x = ctx;
+
+	assert_true(x->users < 8);
+	x->n[x->users++] = u->ntotp;
+	if (u->ntotp > 0) {
+		assert_non_null(u->totp_blob);
+		assert_int_equal(u->totp_blob_len, u->totps[0].blob_len);
+		assert_memory_equal(u->totp_blob, u->totps[0].blob, u->totp_blob_len);
+	}
+	return 0;
+}
+
+/* Two authenticators: both listed in id order, the first is the legacy view;
+ * each advances alone; replacing one keeps the other, its step and the
+ * recovery codes. */
+static void
+test_two_labels(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec fresh[FIO_RECOVERY_COUNT];
+	struct totp_counts x = {.users = 0};
+	struct fio_user u;
+	int64_t id, t1, t2;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	add_enrolled(f, "bob", 2);
+	add_label(f, id, "phone2", blob2, sizeof(blob2), 7);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 2);
+	assert_string_equal(u.totps[0].label, "default");
+	assert_string_equal(u.totps[1].label, "phone2");
+	assert_true(u.totps[0].id < u.totps[1].id);
+	assert_memory_equal(u.totps[1].blob, blob2, sizeof(blob2));
+	assert_int_equal(u.totps[1].last_step, 7);
+	assert_int_equal(u.totps[0].last_step, 100);
+	assert_memory_equal(u.totp_blob, blob, sizeof(blob)); /* the first one */
+	assert_int_equal(u.totp_last_step, 100);
+	assert_int_equal(u.recovery_left, 10); /* kept: recs NULL */
+	t1 = u.totps[0].id;
+	t2 = u.totps[1].id;
+	fio_user_clear(&u);
+	assert_int_equal(u.ntotp, 0);
+	/* the list has both authenticators of alice and bob's one */
+	assert_int_equal(fio_store_user_list(f->st, count_totps, &x), FIO_STORE_OK);
+	assert_int_equal(x.users, 2);
+	assert_int_equal(x.n[0], 2);
+	assert_int_equal(x.n[1], 1);
+
+	/* each has its own last step */
+	assert_int_equal(fio_store_totp_advance(f->st, t2, 50), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(f->st, t2, 50), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, t1, 50), FIO_STORE_NOTFOUND); /* < 100 */
+	assert_int_equal(fio_store_totp_advance(f->st, t1, 101), FIO_STORE_OK);
+
+	/* replacing "default" keeps its id, phone2 with its step, and the codes */
+	assert_int_equal(fio_store_recovery_consume(f->st, id, 0, 5), FIO_STORE_OK);
+	add_label(f, id, "default", blob2, 5, -1);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 2);
+	assert_int_equal(u.totps[0].id, t1);
+	assert_int_equal(u.totps[0].blob_len, 5);
+	assert_int_equal(u.totps[0].last_step, -1);
+	assert_int_equal(u.totps[1].id, t2);
+	assert_memory_equal(u.totps[1].blob, blob2, sizeof(blob2));
+	assert_int_equal(u.totps[1].last_step, 50);
+	assert_int_equal(u.recovery_left, 9);
+	fio_user_clear(&u);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp"), 3);
+	/* with codes: they are replaced */
+	make_recs(fresh, 40);
+	assert_int_equal(fio_store_enroll(f->st, id, "phone2", blob, sizeof(blob), 8, 60, 3, fresh,
+	                                  FIO_RECOVERY_COUNT),
+	                 FIO_STORE_OK);
+	assert_int_equal(left(f, "alice"), 10);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.totps[1].digits, 8);
+	assert_int_equal(u.totps[1].period, 60);
+	assert_int_equal(u.totps[1].last_step, 3);
+	fio_user_clear(&u);
+	/* survives a reopen */
+	reopen(f);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 2);
+	fio_user_clear(&u);
+	assert_int_equal(left(f, "bob"), 10); /* others untouched */
+}
+
+static void
+test_label_valid(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id;
+
+	assert_true(fio_totp_label_valid("default"));
+	assert_true(fio_totp_label_valid("Phone-2.old_x"));
+	assert_true(fio_totp_label_valid("a"));
+	assert_true(fio_totp_label_valid("12345678901234567890123456789012"));
+	assert_false(fio_totp_label_valid("123456789012345678901234567890123"));
+	assert_false(fio_totp_label_valid(""));
+	assert_false(fio_totp_label_valid(NULL));
+	assert_false(fio_totp_label_valid("a b"));
+	assert_false(fio_totp_label_valid("a,b"));
+	assert_false(fio_totp_label_valid("t\xc3\xa9l"));
+	assert_false(fio_totp_label_valid("x'); DROP TABLE totp;--"));
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	assert_int_equal(fio_store_enroll(f->st, id, "a b", blob, sizeof(blob), 6, 30, 1, NULL, 0),
+	                 FIO_STORE_ERR);
+	assert_int_equal(fio_store_enroll(f->st, id, "", blob, sizeof(blob), 6, 30, 1, NULL, 0),
+	                 FIO_STORE_ERR);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "a b"), FIO_STORE_ERR);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, NULL), FIO_STORE_ERR);
+	/* codes without recs */
+	assert_int_equal(fio_store_enroll(f->st, id, "x", blob, sizeof(blob), 6, 30, 1, NULL, 3),
+	                 FIO_STORE_ERR);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp"), 1);
+}
+
+/* At most FIO_TOTP_PER_USER_MAX per account: a new label beyond is EXISTS and
+ * writes nothing; replacing one of them still works. */
+static void
+test_totp_max(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_recovery_rec recs[FIO_RECOVERY_COUNT];
+	char label[16];
+	int64_t id, other;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	other = add_enrolled(f, "bob", 2);
+	for (int i = 2; i <= FIO_TOTP_PER_USER_MAX; i++) {
+		snprintf(label, sizeof(label), "phone%d", i);
+		add_label(f, id, label, blob2, sizeof(blob2), i);
+	}
+	make_recs(recs, 50);
+	assert_int_equal(fio_store_enroll(f->st, id, "phone6", blob2, sizeof(blob2), 6, 30, 1, recs,
+	                                  FIO_RECOVERY_COUNT),
+	                 FIO_STORE_EXISTS);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp WHERE user_id = 1"),
+	                 FIO_TOTP_PER_USER_MAX);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp WHERE label = 'phone6'"), 0);
+	assert_int_equal(left(f, "alice"), 10);
+	/* replacing at the limit is fine */
+	add_label(f, id, "phone3", blob, sizeof(blob), 9);
+	assert_int_equal(fio_store_enroll(f->st, id, NULL, blob2, sizeof(blob2), 6, 30, 9, recs,
+	                                  FIO_RECOVERY_COUNT),
+	                 FIO_STORE_OK);
+	/* the limit is per account */
+	add_label(f, other, "phone2", blob2, sizeof(blob2), 1);
+}
+
+/* unenroll_one: only that label; the codes go with the last one. */
+static void
+test_unenroll_one(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+	int64_t id;
+
+	open_ok(f);
+	id = add_enrolled(f, "alice", 1);
+	add_enrolled(f, "bob", 2);
+	add_label(f, id, "phone2", blob2, sizeof(blob2), 7);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "nope"), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "default"), FIO_STORE_OK);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "default"), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 1);
+	assert_string_equal(u.totps[0].label, "phone2");
+	/* the legacy view is now phone2 */
+	assert_memory_equal(u.totp_blob, blob2, sizeof(blob2));
+	assert_int_equal(u.totp_last_step, 7);
+	assert_int_equal(u.recovery_left, 10);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "phone2"), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 0);
+	assert_null(u.totp_blob);
+	assert_int_equal(u.recovery_left, 0);
+	fio_user_clear(&u);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM recovery WHERE user_id = 1"), 0);
+	assert_int_equal(fio_store_unenroll_one(f->st, id, "phone2"), FIO_STORE_NOTFOUND);
+	assert_int_equal(left(f, "bob"), 10);
+	/* bob's one authenticator by label: the last, codes go */
+	assert_int_equal(fio_store_unenroll_one(f->st, id + 1, "default"), FIO_STORE_OK);
+	assert_int_equal(left(f, "bob"), 0);
 }
 
 static void
@@ -452,7 +684,7 @@ test_reopen_keeps_everything(void **state)
 	open_ok(f);
 	id = add_enrolled(f, "alice", 1);
 	assert_int_equal(fio_store_set_password(f->st, id, "$y$pw"), FIO_STORE_OK);
-	assert_int_equal(fio_store_totp_advance(f->st, id, 150), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(f->st, tid(f, "alice"), 150), FIO_STORE_OK);
 	assert_int_equal(fio_store_recovery_consume(f->st, id, 2, 9), FIO_STORE_OK);
 	reopen(f);
 	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
@@ -462,7 +694,7 @@ test_reopen_keeps_everything(void **state)
 	assert_int_equal(u.totp_last_step, 150);
 	assert_int_equal(u.recovery_left, 9);
 	fio_user_clear(&u);
-	assert_int_equal(fio_store_totp_advance(f->st, id, 150), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, tid(f, "alice"), 150), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_recovery_get(f->st, id, 2, &rec), FIO_STORE_NOTFOUND);
 	assert_int_equal(fio_store_recovery_consume(f->st, id, 2, 10), FIO_STORE_NOTFOUND);
 }
@@ -471,15 +703,20 @@ static void
 test_migration_idempotent(void **state)
 {
 	struct fixture *f = *state;
+	struct fio_user u;
 
 	open_ok(f);
-	add_enrolled(f, "alice", 1);
+	add_label(f, add_enrolled(f, "alice", 1), "phone2", blob2, sizeof(blob2), 3);
 	fio_store_close(f->st);
 	f->st = NULL;
 	/* as if a migration had been interrupted after its tables existed */
 	raw_sql(f->path, "PRAGMA user_version = 0");
 	open_ok(f);
 	assert_int_equal(left(f, "alice"), 10);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.ntotp, 2);
+	assert_string_equal(u.totps[1].label, "phone2");
+	fio_user_clear(&u);
 	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), FIO_STORE_SCHEMA_VERSION);
 }
 
@@ -622,8 +859,8 @@ test_two_handles_one_winner(void **state)
 	assert_int_equal(fio_store_recovery_get(other, id, 4, &rec), FIO_STORE_OK);
 	assert_int_equal(fio_store_recovery_consume(other, id, 4, 1), FIO_STORE_OK);
 	assert_int_equal(fio_store_recovery_consume(f->st, id, 4, 2), FIO_STORE_NOTFOUND);
-	assert_int_equal(fio_store_totp_advance(f->st, id, 101), FIO_STORE_OK);
-	assert_int_equal(fio_store_totp_advance(other, id, 101), FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_totp_advance(f->st, tid(f, "alice"), 101), FIO_STORE_OK);
+	assert_int_equal(fio_store_totp_advance(other, tid(f, "alice"), 101), FIO_STORE_NOTFOUND);
 	assert_int_equal(left(f, "alice"), 9);
 	fio_store_close(other);
 }
@@ -867,7 +1104,7 @@ test_lock_bad_row(void **state)
 
 /* A store written by schema version 1 (before lockout) is migrated in place. */
 static void
-test_migration_v1_to_v2(void **state)
+test_migration_v1(void **state)
 {
 	struct fixture *f = *state;
 	static const char v1[] =
@@ -896,7 +1133,7 @@ test_migration_v1_to_v2(void **state)
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 1);
 	open_ok(f);
-	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), FIO_STORE_SCHEMA_VERSION);
 	assert_int_equal(fio_store_user_get(f->st, "olga", &u), FIO_STORE_OK);
 	assert_int_equal(u.id, 7);
 	assert_string_equal(u.pwhash, "$y$old");
@@ -915,6 +1152,174 @@ test_migration_v1_to_v2(void **state)
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM lockout"), 1);
 }
 
+/* The schema of version 2 (lockout, before the mandatory-2FA tables), as
+ * store_schema.c created it, with rows in every table. */
+static const char v2_store[] =
+        "PRAGMA journal_mode = WAL;"
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT UNIQUE NOT NULL,"
+        " email TEXT NOT NULL DEFAULT '', pwhash TEXT NOT NULL DEFAULT '',"
+        " created INTEGER NOT NULL);"
+        "CREATE TABLE totp (user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+        " blob BLOB NOT NULL, digits INTEGER NOT NULL, period INTEGER NOT NULL,"
+        " last_step INTEGER NOT NULL);"
+        "CREATE TABLE recovery (user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+        " idx INTEGER NOT NULL, iterations INTEGER NOT NULL, salt BLOB NOT NULL,"
+        " hash BLOB NOT NULL, used_at INTEGER, PRIMARY KEY (user_id, idx));"
+        "CREATE TABLE lockout (user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+        " failures INTEGER NOT NULL, window_start INTEGER NOT NULL,"
+        " locked_until INTEGER NOT NULL, consecutive INTEGER NOT NULL);"
+        "CREATE TABLE lockout_pad (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);"
+        "INSERT INTO users (id, name, email, pwhash, created)"
+        " VALUES (7, 'olga', 'o@example.org', '$y$old', 42), (9, 'pete', '', '', 43);"
+        "INSERT INTO totp VALUES (7, x'0102', 8, 60, 99);"
+        "INSERT INTO recovery VALUES (7, 0, 1000, zeroblob(16), zeroblob(32), NULL),"
+        " (7, 1, 1001, zeroblob(16), zeroblob(32), 555);"
+        "INSERT INTO lockout VALUES (9, 3, 1000, 2000, 4);"
+        "INSERT INTO lockout_pad VALUES (1, 17);"
+        "PRAGMA user_version = 2;";
+
+static void
+make_v2(struct fixture *f)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(
+	        sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	        SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v2_store, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 2);
+}
+
+/* Every v2 row is still there and reads the same. */
+static void
+check_v2_rows(struct fixture *f)
+{
+	struct fio_recovery_rec rec;
+	struct fio_user u;
+	struct fio_lock l;
+
+	assert_int_equal(fio_store_user_get(f->st, "olga", &u), FIO_STORE_OK);
+	assert_int_equal(u.id, 7);
+	assert_string_equal(u.email, "o@example.org");
+	assert_string_equal(u.pwhash, "$y$old");
+	assert_int_equal(u.created, 42);
+	assert_int_equal(u.totp_blob_len, 2);
+	assert_memory_equal(u.totp_blob, "\x01\x02", 2);
+	assert_int_equal(u.totp_digits, 8);
+	assert_int_equal(u.totp_period, 60);
+	assert_int_equal(u.totp_last_step, 99);
+	/* the one secret is now the authenticator "default" */
+	assert_true(u.ntotp >= 1);
+	assert_string_equal(u.totps[0].label, "default");
+	assert_int_equal(u.totps[0].digits, 8);
+	assert_int_equal(u.totps[0].period, 60);
+	assert_int_equal(u.totps[0].last_step, 99);
+	assert_int_equal(u.recovery_left, 1);
+	/* the new columns take their defaults */
+	assert_int_equal(u.sso, 0);
+	assert_int_equal(u.pass_until, 0);
+	assert_int_equal(u.must_enroll, 0);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_recovery_get(f->st, 7, 0, &rec), FIO_STORE_OK);
+	assert_int_equal(rec.iterations, 1000);
+	assert_int_equal(fio_store_recovery_get(f->st, 7, 1, &rec), FIO_STORE_NOTFOUND);
+	assert_int_equal(raw_sql(f->path, "SELECT used_at FROM recovery WHERE idx = 1"), 555);
+	assert_int_equal(fio_store_lock_get(f->st, 9, &l), FIO_STORE_OK);
+	assert_int_equal(l.failures, 3);
+	assert_int_equal(l.window_start, 1000);
+	assert_int_equal(l.locked_until, 2000);
+	assert_int_equal(l.consecutive, 4);
+	assert_int_equal(raw_sql(f->path, "SELECT n FROM lockout_pad WHERE id = 1"), 17);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users"), 2);
+}
+
+/* A store written by schema version 2 is migrated in place, keeping every row,
+ * and the new tables work at once. */
+static void
+test_migration_v2_to_v3(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_session sess = {.service = "sshd", .pid = 100, .started = 5};
+	struct fio_user u;
+
+	make_v2(f);
+	open_ok(f);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 3);
+	check_v2_rows(f);
+	assert_int_equal(fio_store_policy_add(f->st, 7, "all", 10, 20), FIO_STORE_OK);
+	assert_int_equal(fio_store_remember_put(f->st, 7, "192.0.2.1", 100), FIO_STORE_OK);
+	assert_int_equal(fio_store_session_add(f->st, 9, &sess), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_sso(f->st, 9, 1), FIO_STORE_OK);
+	/* the rebuilt table takes more authenticators per account */
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('totp')"
+	                                  " WHERE name IN ('id', 'label', 'created')"),
+	                 3);
+	reopen(f); /* already current: nothing to do, nothing lost */
+	check_v2_rows(f);
+	assert_int_equal(fio_store_user_get(f->st, "pete", &u), FIO_STORE_OK);
+	assert_int_equal(u.sso, 1);
+	fio_user_clear(&u);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM policy_window"), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM remembered"), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM sessions"), 1);
+	add_label(f, 7, "phone2", blob2, sizeof(blob2), 5);
+	/* and again from a reset version: the added columns are not added twice */
+	fio_store_close(f->st);
+	f->st = NULL;
+	raw_sql(f->path, "PRAGMA user_version = 2");
+	open_ok(f);
+	check_v2_rows(f);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM sessions"), 1);
+	/* ... and the authenticators table is not rebuilt twice */
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp WHERE user_id = 7"), 2);
+}
+
+/* A migration that fails half-way changes nothing: the store stays at version
+ * 2 with its rows, and migrates once the obstacle is gone. */
+static void
+test_migration_v2_failed(void **state)
+{
+	struct fixture *f = *state;
+
+	make_v2(f);
+	/* a table in the way: CREATE TABLE IF NOT EXISTS keeps it, the index fails */
+	raw_sql(f->path, "CREATE TABLE sessions (x INTEGER)");
+	open_refused(f, f->path);
+	assert_non_null(strstr(f->err, "2 -> 3"));
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('users')"
+	                                  " WHERE name = 'sso'"),
+	                 0);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM sqlite_master"
+	                                  " WHERE name = 'policy_seen'"),
+	                 0);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('totp')"
+	                                  " WHERE name = 'label'"),
+	                 0);
+	raw_sql(f->path, "DROP TABLE sessions");
+	open_ok(f);
+	check_v2_rows(f);
+}
+
+/* A store from a newer helper (version 4) is refused and left alone. */
+static void
+test_v4_refused(void **state)
+{
+	struct fixture *f = *state;
+
+	open_ok(f);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 1), FIO_STORE_OK);
+	fio_store_close(f->st);
+	f->st = NULL;
+	raw_sql(f->path, "PRAGMA user_version = 4");
+	open_refused(f, f->path);
+	assert_non_null(strstr(f->err, "version 4 is newer"));
+	assert_non_null(strstr(f->err, "(3)"));
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users"), 1);
+}
+
 int
 main(void)
 {
@@ -927,6 +1332,10 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_recovery_once, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_recovery_replace, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_unenroll, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_two_labels, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_label_valid, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_totp_max, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_unenroll_one, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_user_del_cascades, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_reopen_keeps_everything, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_two_handles_one_winner, setup, teardown),
@@ -943,7 +1352,10 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_lock_consecutive, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_lock_list_clear_del, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_lock_bad_row, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_migration_v1_to_v2, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_v1, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_v2_to_v3, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_v2_failed, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_v4_refused, setup, teardown),
 	};
 
 	fio_log_init("test_store", 1, 0);
