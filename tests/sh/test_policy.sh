@@ -444,6 +444,19 @@ check "... and a recovery code of the old set no longer works" t_old_recovery
 
 # ---------------------------------------------------------------- the window ends
 tick
+# Sessions opened during the window, as a public-key login would (account and
+# session only): fiopa has not enrolled, fiopb has.
+make_service fiosess
+echo "session required $FIO_MODULE" >>"$T/services/fiosess"
+t_sessions_in_grace() {
+	start_session -S 600 fiosess fiopa || return 1
+	SPID_A=$SPID
+	start_session -S 600 fiosess fiopb || return 1
+	SPID_B=$SPID
+	fioctl sessions fiopa | grep -q fiosess && fioctl sessions fiopb | grep -q fiosess
+}
+check "in grace, a member who has not enrolled (fiopa) and one who has (fiopb) open sessions (account + session, as with a public key)" \
+	t_sessions_in_grace
 # The sweep that sends the timed notices runs once a minute of real time and
 # after every SIGHUP: the test moves the clock, then sends SIGHUP.
 t_notify_warning() {
@@ -468,6 +481,24 @@ t_notify_overdue() {
 		kill -HUP "$HELPER_PID" && notice_for overdue fiopa
 }
 check "notify: an overdue notice once the window has ended without enrolment" t_notify_overdue
+
+t_enforce_expired() {
+	local out i=0
+	out=$(fioctl enforce --wait 3 2>&1) || { diag "fioctl enforce: $out"; return 1; }
+	printf '%s\n' "$out" | grep -q "^ended session [0-9]* of fiopa (pid $SPID_A): 2FA not set up within the grace window" ||
+		{ diag "enforce did not say it ended fiopa's session:" "$out"; return 1; }
+	while proc_alive "$SPID_A" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	proc_alive "$SPID_A" && { diag "fiopa's session leader $SPID_A still runs"; return 1; }
+	proc_alive "$SPID_B" || { diag "fiopb's (compliant) session leader $SPID_B was ended"; return 1; }
+	fioctl sessions fiopa | grep -q fiosess && { diag "fiopa's session is still listed"; return 1; }
+	fioctl sessions fiopb | grep -q fiosess || { diag "fiopb's session is no longer listed"; return 1; }
+	notice_for sessions_ended fiopa
+}
+check "fioctl enforce ends the session of the member whose window expired (leader gone, row gone, sessions_ended notice) and leaves the enrolled member's session alone" \
+	t_enforce_expired
 
 t_acct_overdue() {
 	advance_fake_time 25

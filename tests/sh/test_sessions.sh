@@ -69,32 +69,6 @@ json_check() {
 		{ diag "stdout is not JSON or does not satisfy: $1"; ctl_diag; return 1; }
 }
 
-SESS_N=0
-# start_session [pamconv options] SERVICE USER [ANSWER...]: pamconv -a -s 600 as
-# root in the background: authenticates, opens a session, sleeps. Waits up to
-# 10 s for its "SESSION_OPEN PAM_SUCCESS". SPID is the pamconv process, which is
-# the session leader; STRANSCRIPT its output.
-start_session() {
-	local i=0
-	SESS_N=$((SESS_N + 1))
-	STRANSCRIPT=$T/work/session.$SESS_N
-	(exec env LD_PRELOAD="$PRELOAD" PAM_WRAPPER=1 PAM_WRAPPER_SERVICE_DIR="$T/services" \
-		"$PAMCONV" -a -s 600 "$@") >"$STRANSCRIPT" 2>"$STRANSCRIPT.err" &
-	SPID=$!
-	# out of the job table: bash reaps it but prints no "Hangup" or "Killed"
-	# (which would land on the stderr of whatever command runs at that time)
-	disown "$SPID"
-	FAKE_PIDS="$FAKE_PIDS $SPID" # the harness kills these when the script ends
-	while [ $i -lt 100 ] && ! grep -q '^SESSION_OPEN' "$STRANSCRIPT" && proc_alive "$SPID"; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q '^SESSION_OPEN PAM_SUCCESS' "$STRANSCRIPT" && return 0
-	diag "the session of $* did not open; transcript:"
-	sed 's/^/#   /' "$STRANSCRIPT"
-	grep -v '^PWRAP' "$STRANSCRIPT.err" | head -n 5 | sed 's/^/#   stderr: /'
-	return 1
-}
 
 # kill_leader PID: SIGKILL, then wait until it is gone (reaped or a zombie).
 kill_leader() {
