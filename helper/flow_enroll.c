@@ -54,7 +54,8 @@ struct enroll {
 	uint32_t flags;
 	int regen;
 	int imported;
-	int new_codes; /* store (and show) a new set of recovery codes */
+	int new_codes;   /* store (and show) a new set of recovery codes */
+	int codes_shown; /* shown already, before the "saved" prompt */
 	int replacing; /* the label is enrolled already (at the last look) */
 	int others;    /* the account's other authenticators (at the last look) */
 	unsigned codes_left;
@@ -336,7 +337,7 @@ enroll_stored(struct fio_conn *c, struct enroll *e)
 {
 	char reason[96];
 
-	if (e->new_codes && show_codes(c, e) != 0) {
+	if (e->new_codes && !e->codes_shown && show_codes(c, e) != 0) {
 		enroll_finish(c, e, FIO_RESULT_OK, "stored; the codes could not be shown");
 		return;
 	}
@@ -402,6 +403,35 @@ gen_work(void *arg)
 }
 
 static void
+saved_answer(struct fio_conn *c, const char *answer, size_t len, void *arg)
+{
+	struct enroll *e = arg;
+
+	(void)answer;
+	(void)len;
+	if (c == NULL) {
+		enroll_finish(NULL, e, FIO_RESULT_CONV,
+		              "connection closed before the recovery codes were confirmed");
+		return;
+	}
+	enroll_commit(c, e);
+}
+
+/* The codes, then a prompt they arrive with; nothing is stored before the
+ * answer. After conn_prompt() e belongs to saved_answer(). */
+static void
+confirm_saved(struct fio_conn *c, struct enroll *e)
+{
+	if (show_codes(c, e) != 0) {
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot show the recovery codes");
+		return;
+	}
+	e->codes_shown = 1;
+	if (conn_prompt(c, FIO_PROMPT_ECHO_ON, 0, FLOW_ENROLL_SAVED_PROMPT, saved_answer, e) != 0)
+		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot send the prompt");
+}
+
+static void
 gen_done(struct fio_conn *c, void *arg)
 {
 	struct enroll *e = arg;
@@ -412,6 +442,10 @@ gen_done(struct fio_conn *c, void *arg)
 	}
 	if (e->gen_rc != 0) {
 		enroll_finish(c, e, FIO_RESULT_UNAVAILABLE, "cannot make recovery codes");
+		return;
+	}
+	if ((e->flags & FLOW_ENROLL_F_CONFIRM_SAVED) && !e->regen) {
+		confirm_saved(c, e);
 		return;
 	}
 	enroll_commit(c, e);

@@ -22,6 +22,11 @@ struct fio_user;
 typedef void (*flow_enroll_done_fn)(struct fio_conn *c, uint32_t result, void *arg);
 
 #define FLOW_ENROLL_F_RECORDS 0x1u /* also send RECORDs (fioctl --json) */
+#define FLOW_ENROLL_F_CONFIRM_SAVED                                                                \
+	0x2u /* new recovery codes: ask FLOW_ENROLL_SAVED_PROMPT after showing them and store \
+	        nothing until it is answered (the login's enrolment; the codes then travel   \
+	        with a prompt, which every PAM client shows) */
+#define FLOW_ENROLL_SAVED_PROMPT "Press Enter once you have saved the recovery codes: "
 
 struct flow_enroll_opts {
 	uint32_t flags;         /* FLOW_ENROLL_F_* */

@@ -95,7 +95,10 @@ static void
 enrol(struct fio_conn *c, struct login_step *st)
 {
 	struct flow_enroll_opts o = {
-	        .flags = 0, .service = st->service, .rhost = st->rhost, .import_b32 = NULL};
+	        .flags = FLOW_ENROLL_F_CONFIRM_SAVED,
+	        .service = st->service,
+	        .rhost = st->rhost,
+	        .import_b32 = NULL};
 
 	flow_enroll_start(c, &st->user, &o, enrolled, st);
 }

@@ -24,6 +24,7 @@ M_PASS_EXPIRED="Your temporary pass has ended and your old authenticator and rec
 P_ENROLL_RE='^PROMPT_ECHO_(ON|OFF) Verification code: $'
 M_NOT_RIGHT="ERROR That code is not right. Try again."
 M_NOTHING_STORED="ERROR That code is not right. Nothing was stored."
+P_SAVED="Press Enter once you have saved the recovery codes: "
 M_IGNORED="INFO pam_fio returned PAM_IGNORE"
 
 # ---------------------------------------------------------------- accounts
@@ -261,7 +262,7 @@ check "a wrong password in grace: 'Authentication failed.', no grace notice, no 
 
 # ---------------------------------------------------------------- enrolment in grace
 t_enrol_grace() {
-	login fio fiopb "${PW[fiopb]}" y @TOTP
+	login fio fiopb "${PW[fiopb]}" y @TOTP saved
 	expect_auth PAM_SUCCESS && has_line_re "$M_GRACE_RE" && has_line_re "$M_OFFER_RE" &&
 		has_line "DYNAMIC TOTP" && enrolled_in_login || return 1
 	SEC[fiopb]=$SHOWN
@@ -270,6 +271,13 @@ t_enrol_grace() {
 }
 check "in grace, 'y' at the offer enrols inside the login: secret, URI, code -> PAM_SUCCESS, 10 recovery codes, fioctl user show: totp enrolled" \
 	t_enrol_grace
+
+t_saved_prompt() {
+	# the codes arrive in the same pam_conv call as the prompt that confirms them
+	printf '%s\n' "$OUT" | grep -B2 -xF "PROMPT_ECHO_ON $P_SAVED" | grep -q '^RECOVERY_SEEN 10$' ||
+		{ diag "the recovery codes did not come with '$P_SAVED'"; show_transcript; return 1; }
+}
+check "... the ten codes come with the prompt '$P_SAVED' (one pam_conv call)" t_saved_prompt
 
 t_notify_enrolled() {
 	notice_for enrolled fiopb
@@ -307,7 +315,7 @@ check "a member added after the policy applied: no grace; the first login goes t
 	t_new_member_blocked
 
 t_new_member_enrols() {
-	login fio fiopc "${PW[fiopc]}" @TOTP
+	login fio fiopc "${PW[fiopc]}" @TOTP saved
 	expect_auth PAM_SUCCESS && has_msg "$M_OVERDUE" && lacks_line_re "$M_GRACE_RE" &&
 		enrolled_in_login && expect_totp_state fiopc enrolled
 }
@@ -420,7 +428,7 @@ t_pass_expired() {
 	local old new
 	advance_fake_time 3
 	old=$(code_for "${SEC[fiopf]}")
-	login fio fiopf "${PW[fiopf]}" "$old" @TOTP
+	login fio fiopf "${PW[fiopf]}" "$old" @TOTP saved
 	expect_auth PAM_SUCCESS && has_msg "$M_OVERDUE" && enrolled_in_login || return 1
 	if ! printf '%s\n' "$OUT" | grep -qxF "INFO $M_PASS_EXPIRED"; then
 		diag "(no '$M_PASS_EXPIRED' in this login: the periodic sweep ended the pass first)"
@@ -522,7 +530,7 @@ t_wrong_pw_overdue() {
 check "a wrong password when overdue: refused, and no enrolment (no secret shown, nothing stored)" t_wrong_pw_overdue
 
 t_overdue_enrols() {
-	login fio fiopa "${PW[fiopa]}" @WRONG @TOTP
+	login fio fiopa "${PW[fiopa]}" @WRONG @TOTP saved
 	expect_auth PAM_SUCCESS && has_msg "$M_OVERDUE" && lacks_line_re "$M_GRACE_RE" &&
 		lacks_line_re "$M_OFFER_RE" && has_line "$M_NOT_RIGHT" && enrolled_in_login || return 1
 	[ "$(printf '%s\n' "$OUT" | grep -c '^DYNAMIC ')" = 2 ] || { show_transcript; return 1; }
@@ -552,11 +560,20 @@ t_abandon_drop() {
 	[ -n "$first" ] || { diag "no secret was shown"; show_transcript; return 1; }
 	expect_totp_state fiopg none || return 1
 	tick
+	# the right code, then no answer to the "saved" prompt
 	login fio fiopg "${PW[fiopg]}" @TOTP
+	[ "$AUTH" != PAM_SUCCESS ] && has_line "PROMPT_ECHO_ON $P_SAVED" && has_line NOANSWER ||
+		{ show_transcript; return 1; }
+	note_secret "$(shown_secret)"
+	expect_totp_state fiopg none || return 1
+	[ "$(fioctl user show fiopg 2>&1 | sed -n 's/^recovery_codes_left: //p')" = 0 ] ||
+		{ diag "recovery codes were stored"; return 1; }
+	tick
+	login fio fiopg "${PW[fiopg]}" @TOTP saved
 	expect_auth PAM_SUCCESS && enrolled_in_login || return 1
-	[ "$SHOWN" != "$first" ] || { diag "the second enrolment showed the same secret"; return 1; }
+	[ "$SHOWN" != "$first" ] || { diag "the last enrolment showed the first secret"; return 1; }
 }
-check "enrolment abandoned at the code prompt (conversation error): no factor stored; the next login enrols from scratch with a new secret" \
+check "enrolment abandoned at the code prompt, then at the 'saved' prompt after a right code: no factor or code stored either time; the next login enrols from scratch with a new secret" \
 	t_abandon_drop
 
 t_abandon_wrong() {
@@ -569,7 +586,7 @@ t_abandon_wrong() {
 	[ "$(fioctl user show fioph 2>&1 | sed -n 's/^recovery_codes_left: //p')" = 0 ] ||
 		{ diag "recovery codes were stored"; return 1; }
 	tick
-	login fio fioph "${PW[fioph]}" @TOTP
+	login fio fioph "${PW[fioph]}" @TOTP saved
 	expect_auth PAM_SUCCESS && enrolled_in_login || return 1
 	[ "$SHOWN" != "$first" ] || { diag "the second enrolment showed the same secret"; return 1; }
 }
