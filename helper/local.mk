@@ -17,7 +17,7 @@ helper_libfiohelper_la_SOURCES = \
 	helper/password.h helper/password.c \
 	helper/qr.h helper/qr.c \
 	helper/store.h helper/store_sqlite.c helper/store_schema.h helper/store_schema.c \
-	helper/store_impl.h helper/store_policy.c \
+	helper/store_impl.h helper/store_totp.c helper/store_lock.c helper/store_policy.c \
 	helper/notify.h helper/notify.c \
 	helper/policy.h helper/policy.c \
 	helper/flow_policy.h helper/flow_policy.c \

@@ -1,11 +1,13 @@
 /*
  * store_impl.h - internals of the SQLite store shared by store_sqlite.c (open,
- * users, second factors, lockout) and store_policy.c (mandatory 2FA: policy
- * windows, passes, remembered sources, sessions). Not part of the store.h
- * contract.
+ * users, statement helpers), store_totp.c (authenticators, recovery codes),
+ * store_lock.c (lockout) and store_policy.c (mandatory 2FA: policy windows,
+ * passes, remembered sources, sessions). Not part of the store.h contract.
  *
- * Every statement of both files is prepared once at open; its SQL is in
- * store_sqlite.c's table or in store_policy_sql[], never in both.
+ * Every statement is prepared once at open; its SQL is in the table of the
+ * file that owns it (store_sqlite.c's own, store_totp_sql[], store_lock_sql[]
+ * or store_policy_sql[]), in exactly one: the open fails otherwise. Any file
+ * may run any statement.
  */
 #ifndef FIO_STORE_IMPL_H
 #define FIO_STORE_IMPL_H
@@ -25,6 +27,7 @@ enum stmt_id {
 	S_USER_DEL,
 	S_USER_ENROLLED,
 	S_SET_PW,
+	/* store_totp.c */
 	S_TOTP_PUT,
 	S_TOTP_DEL,
 	S_TOTP_DEL_ONE,
@@ -34,6 +37,7 @@ enum stmt_id {
 	S_REC_CONSUME,
 	S_REC_DEL,
 	S_REC_ADD,
+	/* store_lock.c */
 	S_LOCK_GET,
 	S_LOCK_PUT,
 	S_LOCK_DEL,
@@ -72,7 +76,9 @@ struct fio_store {
 	sqlite3_stmt *stmt[S_COUNT];
 };
 
-/* The SQL of store_policy.c's statements (NULL for the others). */
+/* The SQL of each file's statements (NULL for the others). */
+extern const char *const store_totp_sql[S_COUNT];
+extern const char *const store_lock_sql[S_COUNT];
 extern const char *const store_policy_sql[S_COUNT];
 
 /* ---- statement helpers (store_sqlite.c) ----------------------------------- */
@@ -89,6 +95,14 @@ int store_run_one(struct fio_store *st, enum stmt_id id, const char *what);
 int store_bind_fail(struct fio_store *st, sqlite3_stmt *s, const char *what);
 /* Runs a statement whose only parameter ?1 is a user id. */
 int store_run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char *what);
+/* Binds the integers a to ?1 and b to ?2 of statement id: 0, or FIO_STORE_ERR
+ * (logged as what, the statement reset). */
+int store_bind_ids(struct fio_store *st, enum stmt_id id, int64_t a, int64_t b, const char *what);
+/* Steps s to its last row, calling row(s, arg) on each; resets s. The first
+ * non-zero return of row is the result; else OK after the last row, or ERR
+ * (logged as what) if a step fails. */
+int store_each_row(struct fio_store *st, sqlite3_stmt *s, const char *what,
+                   int (*row)(sqlite3_stmt *s, void *arg), void *arg);
 /* BEGIN IMMEDIATE / COMMIT: 0 or FIO_STORE_ERR. */
 int store_tx_begin(struct fio_store *st);
 int store_tx_commit(struct fio_store *st);

@@ -142,14 +142,9 @@ store_policy_forget_user(struct fio_store *st, int64_t user_id)
 int
 fio_store_set_sso(struct fio_store *st, int64_t user_id, int sso)
 {
-	sqlite3_stmt *s;
-
-	if (st == NULL)
+	if (st == NULL ||
+	    store_bind_ids(st, S_SET_SSO, user_id, sso != 0, "set sso: bind") != FIO_STORE_OK)
 		return FIO_STORE_ERR;
-	s = st->stmt[S_SET_SSO];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, sso != 0) != SQLITE_OK)
-		return store_bind_fail(st, s, "set sso: bind");
 	return store_run_one(st, S_SET_SSO, "set sso");
 }
 
@@ -283,11 +278,8 @@ fio_store_policy_notified(struct fio_store *st, int64_t user_id, const char *key
 static int
 policy_due(struct fio_store *st, int64_t user_id, int64_t deadline)
 {
-	sqlite3_stmt *s = st->stmt[S_POL_DUE];
-
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, deadline) != SQLITE_OK)
-		return store_bind_fail(st, s, "policy due: bind");
+	if (store_bind_ids(st, S_POL_DUE, user_id, deadline, "policy due: bind") != FIO_STORE_OK)
+		return FIO_STORE_ERR;
 	return store_run(st, S_POL_DUE, "policy due");
 }
 
@@ -299,41 +291,37 @@ fio_store_policy_due(struct fio_store *st, int64_t user_id, int64_t deadline)
 	return policy_due(st, user_id, deadline);
 }
 
+struct policy_list {
+	int (*cb)(const char *name, const char *key, const struct fio_policy_row *row, void *ctx);
+	void *ctx;
+};
+
+static int
+policy_list_row(sqlite3_stmt *s, void *arg)
+{
+	const struct policy_list *pl = arg;
+	struct fio_policy_row row;
+	const char *name, *key;
+
+	if (col_text(s, 0, &name) != 0 || col_text(s, 1, &key) != 0 ||
+	    read_policy_row(s, 2, &row) != FIO_STORE_OK) {
+		log_err("policy list: malformed policy row");
+		return FIO_STORE_ERR;
+	}
+	return pl->cb(name, key, &row, pl->ctx);
+}
+
 int
 fio_store_policy_list(struct fio_store *st,
                       int (*cb)(const char *name, const char *key, const struct fio_policy_row *row,
                                 void *ctx),
                       void *ctx)
 {
-	struct fio_policy_row row;
-	const char *name, *key;
-	sqlite3_stmt *s;
-	int r;
-	int rc = FIO_STORE_ERR;
+	struct policy_list pl = {cb, ctx};
 
 	if (st == NULL || cb == NULL)
 		return FIO_STORE_ERR;
-	s = st->stmt[S_POL_LIST];
-	for (;;) {
-		r = step_row(st, s, "policy list");
-		if (r != FIO_STORE_OK) {
-			/* NOTFOUND: every row seen */
-			rc = r == FIO_STORE_NOTFOUND ? FIO_STORE_OK : FIO_STORE_ERR;
-			break;
-		}
-		if (col_text(s, 0, &name) != 0 || col_text(s, 1, &key) != 0 ||
-		    read_policy_row(s, 2, &row) != FIO_STORE_OK) {
-			log_err("policy list: malformed policy row");
-			break;
-		}
-		r = cb(name, key, &row, ctx);
-		if (r != 0) {
-			rc = r;
-			break;
-		}
-	}
-	store_stmt_done(s);
-	return rc;
+	return store_each_row(st, st->stmt[S_POL_LIST], "policy list", policy_list_row, &pl);
 }
 
 /* ---- temporary passes ----------------------------------------------------------- */
@@ -341,22 +329,15 @@ fio_store_policy_list(struct fio_store *st,
 int
 fio_store_pass_grant(struct fio_store *st, int64_t user_id, int64_t until)
 {
-	sqlite3_stmt *s;
 	int rc = FIO_STORE_ERR;
 
 	if (st == NULL || until <= 0 || store_tx_begin(st) != FIO_STORE_OK)
 		return FIO_STORE_ERR;
-	s = st->stmt[S_PASS_SET];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, until) != SQLITE_OK) {
-		rc = store_bind_fail(st, s, "pass grant: bind");
-		goto out;
-	}
-	rc = store_run_one(st, S_PASS_SET, "pass grant");
+	if (store_bind_ids(st, S_PASS_SET, user_id, until, "pass grant: bind") == FIO_STORE_OK)
+		rc = store_run_one(st, S_PASS_SET, "pass grant");
 	if (rc == FIO_STORE_OK &&
 	    store_run_id(st, S_REM_CLEAR, user_id, "pass grant: remembered") != FIO_STORE_OK)
 		rc = FIO_STORE_ERR;
-out:
 	return store_tx_end(st, rc);
 }
 
@@ -380,37 +361,33 @@ out:
 	return store_tx_end(st, rc);
 }
 
+struct pass_list {
+	int (*cb)(const char *name, int64_t until, void *ctx);
+	void *ctx;
+};
+
+static int
+pass_list_row(sqlite3_stmt *s, void *arg)
+{
+	const struct pass_list *pl = arg;
+	const char *name;
+
+	if (col_text(s, 0, &name) != 0 || cols_int(s, 1, 1) != 0) {
+		log_err("pass list: malformed user row");
+		return FIO_STORE_ERR;
+	}
+	return pl->cb(name, sqlite3_column_int64(s, 1), pl->ctx);
+}
+
 int
 fio_store_pass_list(struct fio_store *st, int (*cb)(const char *name, int64_t until, void *ctx),
                     void *ctx)
 {
-	const char *name;
-	sqlite3_stmt *s;
-	int r;
-	int rc = FIO_STORE_ERR;
+	struct pass_list pl = {cb, ctx};
 
 	if (st == NULL || cb == NULL)
 		return FIO_STORE_ERR;
-	s = st->stmt[S_PASS_LIST];
-	for (;;) {
-		r = step_row(st, s, "pass list");
-		if (r != FIO_STORE_OK) {
-			/* NOTFOUND: every row seen */
-			rc = r == FIO_STORE_NOTFOUND ? FIO_STORE_OK : FIO_STORE_ERR;
-			break;
-		}
-		if (col_text(s, 0, &name) != 0 || cols_int(s, 1, 1) != 0) {
-			log_err("pass list: malformed user row");
-			break;
-		}
-		r = cb(name, sqlite3_column_int64(s, 1), ctx);
-		if (r != 0) {
-			rc = r;
-			break;
-		}
-	}
-	store_stmt_done(s);
-	return rc;
+	return store_each_row(st, st->stmt[S_PASS_LIST], "pass list", pass_list_row, &pl);
 }
 
 /* ---- remembered sources -------------------------------------------------------- */
@@ -433,11 +410,8 @@ fio_store_remember_put(struct fio_store *st, int64_t user_id, const char *rhost,
 	rc = store_run_one(st, S_REM_PUT, "remember put"); /* NOTFOUND: no such user */
 	if (rc != FIO_STORE_OK)
 		goto out;
-	s = st->stmt[S_REM_TRIM];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int(s, 2, REMEMBER_PER_USER_MAX) != SQLITE_OK)
-		rc = store_bind_fail(st, s, "remember trim: bind");
-	else
+	rc = store_bind_ids(st, S_REM_TRIM, user_id, REMEMBER_PER_USER_MAX, "remember trim: bind");
+	if (rc == FIO_STORE_OK)
 		rc = store_run(st, S_REM_TRIM, "remember trim");
 out:
 	return store_tx_end(st, rc);
@@ -544,14 +518,9 @@ fio_store_session_del(struct fio_store *st, int64_t id)
 int
 fio_store_session_del_pid(struct fio_store *st, int64_t user_id, int64_t pid)
 {
-	sqlite3_stmt *s;
-
-	if (st == NULL)
+	if (st == NULL || store_bind_ids(st, S_SESS_DEL_PID, user_id, pid,
+	                                 "session del pid: bind") != FIO_STORE_OK)
 		return FIO_STORE_ERR;
-	s = st->stmt[S_SESS_DEL_PID];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, pid) != SQLITE_OK)
-		return store_bind_fail(st, s, "session del pid: bind");
 	return store_run(st, S_SESS_DEL_PID, "session del pid");
 }
 
@@ -576,37 +545,35 @@ read_session(sqlite3_stmt *s, struct fio_session *sess)
 	return FIO_STORE_OK;
 }
 
+struct session_list {
+	int (*cb)(const struct fio_session *sess, void *ctx);
+	void *ctx;
+};
+
+static int
+session_list_row(sqlite3_stmt *s, void *arg)
+{
+	const struct session_list *sl = arg;
+	struct fio_session sess;
+
+	if (read_session(s, &sess) != FIO_STORE_OK) {
+		log_err("session list: malformed session row");
+		return FIO_STORE_ERR;
+	}
+	return sl->cb(&sess, sl->ctx);
+}
+
 int
 fio_store_session_list(struct fio_store *st, int64_t user_id,
                        int (*cb)(const struct fio_session *sess, void *ctx), void *ctx)
 {
-	struct fio_session sess;
+	struct session_list sl = {cb, ctx};
 	sqlite3_stmt *s;
-	int r;
-	int rc = FIO_STORE_ERR;
 
 	if (st == NULL || cb == NULL)
 		return FIO_STORE_ERR;
 	s = st->stmt[user_id < 0 ? S_SESS_LIST : S_SESS_LIST_USER];
 	if (user_id >= 0 && sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK)
 		return store_bind_fail(st, s, "session list: bind");
-	for (;;) {
-		r = step_row(st, s, "session list");
-		if (r != FIO_STORE_OK) {
-			/* NOTFOUND: every row seen */
-			rc = r == FIO_STORE_NOTFOUND ? FIO_STORE_OK : FIO_STORE_ERR;
-			break;
-		}
-		if (read_session(s, &sess) != FIO_STORE_OK) {
-			log_err("session list: malformed session row");
-			break;
-		}
-		r = cb(&sess, ctx);
-		if (r != 0) {
-			rc = r;
-			break;
-		}
-	}
-	store_stmt_done(s);
-	return rc;
+	return store_each_row(st, s, "session list", session_list_row, &sl);
 }

@@ -1,14 +1,14 @@
 /*
- * store_sqlite.c - the SQLite backend of store.h.
+ * store_sqlite.c - the SQLite backend of store.h: open and close, the
+ * statement helpers of store_impl.h, and users.
  *
  * One connection, used from the helper's main thread. Every statement is
  * prepared once at open (persistent) and reset after each use; all values are
  * bound. WAL with synchronous=FULL: a write is on disk when its statement or
- * COMMIT returns. The two verdict-critical writes (TOTP step, recovery code)
- * are single conditional UPDATEs whose effect is checked with sqlite3_changes(),
- * so two racing logins cannot both win. Errors are logged without values.
- * The mandatory-2FA half of the contract is in store_policy.c; store_impl.h
- * has what the two files share.
+ * COMMIT returns. Errors are logged without values.
+ * The rest of the contract is in store_totp.c (authenticators, recovery
+ * codes), store_lock.c (lockout) and store_policy.c (mandatory 2FA);
+ * store_impl.h has what the files share.
  */
 #include <errno.h>
 #include <limits.h>
@@ -46,46 +46,28 @@ static const char *const stmt_sql[S_COUNT] = {
         /* an enrolment ends a pass and any must_enroll */
         [S_USER_ENROLLED] = "UPDATE users SET must_enroll = 0, pass_until = 0 WHERE id = ?1",
         [S_SET_PW] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
-        /* a replaced authenticator keeps its id (and row) */
-        [S_TOTP_PUT] = "INSERT INTO totp (user_id, label, blob, digits, period, last_step,"
-                       " created) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-                       " CAST(strftime('%s', 'now') AS INTEGER))"
-                       " ON CONFLICT (user_id, label) DO UPDATE SET"
-                       " blob = excluded.blob, digits = excluded.digits,"
-                       " period = excluded.period, last_step = excluded.last_step,"
-                       " created = excluded.created",
-        [S_TOTP_DEL] = "DELETE FROM totp WHERE user_id = ?1",
-        [S_TOTP_DEL_ONE] = "DELETE FROM totp WHERE user_id = ?1 AND label = ?2",
-        /* the user's authenticators other than the one labelled ?2 */
-        [S_TOTP_OTHERS] = "SELECT count(*) FROM totp WHERE user_id = ?1 AND label != ?2",
-        [S_TOTP_ADVANCE] = "UPDATE totp SET last_step = ?2 WHERE id = ?1 AND last_step < ?2",
-        [S_REC_GET] = "SELECT iterations, salt, hash FROM recovery"
-                      " WHERE user_id = ?1 AND idx = ?2 AND used_at IS NULL",
-        [S_REC_CONSUME] = "UPDATE recovery SET used_at = ?3"
-                          " WHERE user_id = ?1 AND idx = ?2 AND used_at IS NULL",
-        [S_REC_DEL] = "DELETE FROM recovery WHERE user_id = ?1",
-        [S_REC_ADD] = "INSERT INTO recovery (user_id, idx, iterations, salt, hash, used_at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, NULL)",
-        [S_LOCK_GET] = "SELECT failures, consecutive, window_start, locked_until FROM lockout"
-                       " WHERE user_id = ?1",
-        /* no row if the user is gone (the SELECT's WHERE also keeps ON CONFLICT
-         * from being read as a join constraint) */
-        [S_LOCK_PUT] = "INSERT INTO lockout (user_id, failures, consecutive, window_start,"
-                       " locked_until) SELECT id, ?2, ?3, ?4, ?5 FROM users WHERE id = ?1"
-                       " ON CONFLICT (user_id) DO UPDATE SET failures = excluded.failures,"
-                       " consecutive = excluded.consecutive,"
-                       " window_start = excluded.window_start,"
-                       " locked_until = excluded.locked_until",
-        [S_LOCK_DEL] = "DELETE FROM lockout WHERE user_id = ?1",
-        /* the rows that are not fio_lock_idle() at ?1 with interval ?2 */
-        [S_LOCK_LIST] = "SELECT u.name, l.failures, l.consecutive, l.window_start, l.locked_until"
-                        " FROM lockout l JOIN users u ON u.id = l.user_id"
-                        " WHERE (l.failures > 0 AND l.locked_until = 0"
-                        " AND ?1 - l.window_start < ?2) OR l.locked_until > ?1"
-                        " OR l.consecutive > 0 ORDER BY u.name",
-        [S_LOCK_PAD] = "INSERT INTO lockout_pad (id, n) VALUES (1, 1)"
-                       " ON CONFLICT (id) DO UPDATE SET n = (n + 1) % 1000000",
 };
+
+/* Each statement's SQL is in exactly one of these tables. */
+static const char *const *const sql_tables[] = {stmt_sql, store_totp_sql, store_lock_sql,
+                                                store_policy_sql};
+
+/* The SQL of statement id, or NULL if no table or more than one has it. */
+static const char *
+stmt_sql_of(int id)
+{
+	const char *sql = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(sql_tables) / sizeof(sql_tables[0]); i++) {
+		if (sql_tables[i][id] == NULL)
+			continue;
+		if (sql != NULL)
+			return NULL;
+		sql = sql_tables[i][id];
+	}
+	return sql;
+}
 
 int
 fio_store_open(const char *path, struct fio_store **out, char *err, size_t errlen)
@@ -120,9 +102,9 @@ fio_store_open(const char *path, struct fio_store **out, char *err, size_t errle
 	if (fio_sqlite_setup(st->db, err, errlen) != 0)
 		goto out;
 	for (i = 0; i < S_COUNT; i++) {
-		sql = stmt_sql[i] != NULL ? stmt_sql[i] : store_policy_sql[i];
+		sql = stmt_sql_of(i);
 		if (sql == NULL) {
-			fio_sqlite_err(err, errlen, "store statement %d has no SQL", i);
+			fio_sqlite_err(err, errlen, "store statement %d has no SQL, or two", i);
 			goto out;
 		}
 		if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
@@ -229,6 +211,41 @@ store_run_id(struct fio_store *st, enum stmt_id id, int64_t user_id, const char 
 }
 
 int
+store_bind_ids(struct fio_store *st, enum stmt_id id, int64_t a, int64_t b, const char *what)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (sqlite3_bind_int64(s, 1, a) != SQLITE_OK || sqlite3_bind_int64(s, 2, b) != SQLITE_OK)
+		return store_bind_fail(st, s, what);
+	return FIO_STORE_OK;
+}
+
+int
+store_each_row(struct fio_store *st, sqlite3_stmt *s, const char *what,
+               int (*row)(sqlite3_stmt *s, void *arg), void *arg)
+{
+	int r;
+
+	for (;;) {
+		r = sqlite3_step(s);
+		if (r == SQLITE_DONE) {
+			r = FIO_STORE_OK;
+			break;
+		}
+		if (r != SQLITE_ROW) {
+			store_db_fail(st, what);
+			r = FIO_STORE_ERR;
+			break;
+		}
+		r = row(s, arg);
+		if (r != 0)
+			break;
+	}
+	store_stmt_done(s);
+	return r;
+}
+
+int
 store_tx_begin(struct fio_store *st)
 {
 	return store_run(st, S_BEGIN, "begin");
@@ -277,24 +294,6 @@ store_col_uint(sqlite3_stmt *s, int col, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
-}
-
-int
-fio_totp_label_valid(const char *label)
-{
-	size_t n;
-
-	if (label == NULL)
-		return 0;
-	for (n = 0; label[n] != '\0'; n++) {
-		char ch = label[n];
-
-		if (n >= FIO_TOTP_LABEL_MAX ||
-		    !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-'))
-			return 0;
-	}
-	return n > 0;
 }
 
 /* Appends the authenticator of the current row (t.id not NULL) to u->totps. */
@@ -508,11 +507,9 @@ fio_store_user_del(struct fio_store *st, const char *name)
 		log_err("user del: the user row vanished");
 		goto out;
 	}
-	rc = store_tx_commit(st);
+	rc = FIO_STORE_OK;
 out:
-	if (rc != FIO_STORE_OK)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc); /* NOTFOUND: nothing written, rolled back */
 }
 
 int
@@ -560,453 +557,4 @@ fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash
 		return store_bind_fail(st, s, "set password: bind");
 	}
 	return store_run_one(st, S_SET_PW, "set password");
-}
-
-/* ---- second factors ---------------------------------------------------- */
-
-/* Inside a transaction: replaces the user's recovery codes with recs[0..n). */
-static int
-put_recovery(struct fio_store *st, int64_t user_id, const struct fio_recovery_rec *recs, size_t n)
-{
-	sqlite3_stmt *s = st->stmt[S_REC_ADD];
-	size_t i;
-
-	if (n > 0 && recs == NULL)
-		return FIO_STORE_ERR;
-	if (store_run_id(st, S_REC_DEL, user_id, "recovery: delete") != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	for (i = 0; i < n; i++) {
-		if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 2, recs[i].idx) != SQLITE_OK ||
-		    sqlite3_bind_int64(s, 3, recs[i].iterations) != SQLITE_OK ||
-		    sqlite3_bind_blob(s, 4, recs[i].salt, sizeof(recs[i].salt), SQLITE_STATIC) !=
-		            SQLITE_OK ||
-		    sqlite3_bind_blob(s, 5, recs[i].hash, sizeof(recs[i].hash), SQLITE_STATIC) !=
-		            SQLITE_OK) {
-			store_db_fail(st, "recovery: bind");
-			store_stmt_done(s);
-			return FIO_STORE_ERR;
-		}
-		if (store_run(st, S_REC_ADD, "recovery: insert") != FIO_STORE_OK)
-			return FIO_STORE_ERR;
-	}
-	return FIO_STORE_OK;
-}
-
-/* Inside a transaction: how many authenticators user_id has besides the one
- * labelled label (into *n). */
-static int
-totp_others(struct fio_store *st, int64_t user_id, const char *label, int64_t *n)
-{
-	sqlite3_stmt *s = st->stmt[S_TOTP_OTHERS];
-	int rc = FIO_STORE_ERR;
-
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK)
-		return store_bind_fail(st, s, "totp count: bind");
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER) {
-		*n = sqlite3_column_int64(s, 0);
-		rc = FIO_STORE_OK;
-	} else {
-		store_db_fail(st, "totp count");
-	}
-	store_stmt_done(s);
-	return rc;
-}
-
-/* Inside a transaction: inserts or replaces the authenticator labelled label. */
-static int
-put_totp(struct fio_store *st, int64_t user_id, const char *label, const unsigned char *blob,
-         size_t bloblen, unsigned digits, unsigned period, int64_t last_step)
-{
-	sqlite3_stmt *s = st->stmt[S_TOTP_PUT];
-
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_blob(s, 3, blob, (int)bloblen, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, digits) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, period) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 6, last_step) != SQLITE_OK)
-		return store_bind_fail(st, s, "enroll: bind");
-	return store_run(st, S_TOTP_PUT, "enroll: totp");
-}
-
-int
-fio_store_enroll(struct fio_store *st, int64_t user_id, const char *label,
-                 const unsigned char *blob, size_t bloblen, unsigned digits, unsigned period,
-                 int64_t last_step, const struct fio_recovery_rec *recs, size_t n)
-{
-	int64_t others = 0;
-	int rc = FIO_STORE_ERR;
-
-	if (label == NULL)
-		label = FIO_TOTP_LABEL_DEFAULT;
-	if (st == NULL || blob == NULL || bloblen == 0 || bloblen > INT_MAX ||
-	    !fio_totp_label_valid(label) || (recs == NULL && n > 0))
-		return FIO_STORE_ERR;
-	if (store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	if (totp_others(st, user_id, label, &others) != FIO_STORE_OK)
-		goto out;
-	if (others >= FIO_TOTP_PER_USER_MAX) {
-		rc = FIO_STORE_EXISTS;
-		goto out;
-	}
-	if (put_totp(st, user_id, label, blob, bloblen, digits, period, last_step) !=
-	            FIO_STORE_OK ||
-	    (recs != NULL && put_recovery(st, user_id, recs, n) != FIO_STORE_OK) ||
-	    store_run_id(st, S_USER_ENROLLED, user_id, "enroll: user") != FIO_STORE_OK ||
-	    store_run_id(st, S_REM_CLEAR, user_id, "enroll: remembered") != FIO_STORE_OK)
-		goto out;
-	rc = FIO_STORE_OK;
-out:
-	return store_tx_end(st, rc); /* EXISTS: nothing written, rolled back */
-}
-
-int
-fio_store_unenroll(struct fio_store *st, int64_t user_id)
-{
-	int rc = FIO_STORE_ERR;
-
-	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	if (store_run_id(st, S_TOTP_DEL, user_id, "unenroll: totp") != FIO_STORE_OK ||
-	    store_run_id(st, S_REC_DEL, user_id, "unenroll: recovery") != FIO_STORE_OK ||
-	    store_run_id(st, S_REM_CLEAR, user_id, "unenroll: remembered") != FIO_STORE_OK)
-		goto out;
-	rc = store_tx_commit(st);
-out:
-	if (rc != FIO_STORE_OK)
-		store_tx_rollback(st);
-	return rc;
-}
-
-int
-fio_store_unenroll_one(struct fio_store *st, int64_t user_id, const char *label)
-{
-	sqlite3_stmt *s;
-	int64_t others = 0;
-	int rc = FIO_STORE_ERR;
-
-	if (st == NULL || !fio_totp_label_valid(label) || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_TOTP_DEL_ONE];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_text(s, 2, label, -1, SQLITE_STATIC) != SQLITE_OK) {
-		rc = store_bind_fail(st, s, "unenroll one: bind");
-		goto out;
-	}
-	rc = store_run_one(st, S_TOTP_DEL_ONE, "unenroll one"); /* NOTFOUND: no such label */
-	if (rc != FIO_STORE_OK)
-		goto out;
-	rc = FIO_STORE_ERR;
-	/* the label is gone: everything left counts as "other" */
-	if (totp_others(st, user_id, label, &others) != FIO_STORE_OK ||
-	    (others == 0 &&
-	     store_run_id(st, S_REC_DEL, user_id, "unenroll one: recovery") != FIO_STORE_OK) ||
-	    store_run_id(st, S_REM_CLEAR, user_id, "unenroll one: remembered") != FIO_STORE_OK)
-		goto out;
-	rc = FIO_STORE_OK;
-out:
-	return store_tx_end(st, rc);
-}
-
-int
-fio_store_totp_advance(struct fio_store *st, int64_t totp_id, int64_t step)
-{
-	sqlite3_stmt *s;
-
-	if (st == NULL)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_TOTP_ADVANCE];
-	if (sqlite3_bind_int64(s, 1, totp_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, step) != SQLITE_OK) {
-		return store_bind_fail(st, s, "totp advance: bind");
-	}
-	return store_run_one(st, S_TOTP_ADVANCE, "totp advance");
-}
-
-int
-fio_store_recovery_get(struct fio_store *st, int64_t user_id, uint32_t idx,
-                       struct fio_recovery_rec *rec)
-{
-	struct fio_recovery_rec r = {.idx = idx};
-	sqlite3_stmt *s;
-	int step;
-	int rc = FIO_STORE_ERR;
-
-	if (st == NULL || rec == NULL)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_REC_GET];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK) {
-		store_db_fail(st, "recovery get: bind");
-		goto out;
-	}
-	step = sqlite3_step(s);
-	if (step == SQLITE_DONE) {
-		rc = FIO_STORE_NOTFOUND;
-		goto out;
-	}
-	if (step != SQLITE_ROW) {
-		store_db_fail(st, "recovery get");
-		goto out;
-	}
-	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER || sqlite3_column_int64(s, 0) < 1 ||
-	    sqlite3_column_int64(s, 0) > UINT32_MAX ||
-	    sqlite3_column_bytes(s, 1) != (int)sizeof(r.salt) ||
-	    sqlite3_column_bytes(s, 2) != (int)sizeof(r.hash) ||
-	    sqlite3_column_blob(s, 1) == NULL || sqlite3_column_blob(s, 2) == NULL) {
-		log_err("recovery get: malformed recovery row");
-		goto out;
-	}
-	r.iterations = (uint32_t)sqlite3_column_int64(s, 0);
-	memcpy(r.salt, sqlite3_column_blob(s, 1), sizeof(r.salt));
-	memcpy(r.hash, sqlite3_column_blob(s, 2), sizeof(r.hash));
-	*rec = r;
-	rc = FIO_STORE_OK;
-out:
-	store_stmt_done(s);
-	fio_wipe(&r, sizeof(r));
-	return rc;
-}
-
-int
-fio_store_recovery_consume(struct fio_store *st, int64_t user_id, uint32_t idx, int64_t now)
-{
-	sqlite3_stmt *s;
-
-	if (st == NULL)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_REC_CONSUME];
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, idx) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, now) != SQLITE_OK) {
-		return store_bind_fail(st, s, "recovery consume: bind");
-	}
-	return store_run_one(st, S_REC_CONSUME, "recovery consume");
-}
-
-int
-fio_store_recovery_replace(struct fio_store *st, int64_t user_id,
-                           const struct fio_recovery_rec *recs, size_t n)
-{
-	int rc = FIO_STORE_ERR;
-
-	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	if (put_recovery(st, user_id, recs, n) != FIO_STORE_OK)
-		goto out;
-	rc = store_tx_commit(st);
-out:
-	if (rc != FIO_STORE_OK)
-		store_tx_rollback(st);
-	return rc;
-}
-
-/* ---- lockout ---------------------------------------------------------------- */
-
-/* Reads columns first.. of the current row of s into *l. */
-static int
-read_lock(sqlite3_stmt *s, int first, struct fio_lock *l)
-{
-	sqlite3_int64 failures = sqlite3_column_int64(s, first);
-	sqlite3_int64 consecutive = sqlite3_column_int64(s, first + 1);
-	int i;
-
-	for (i = first; i < first + 4; i++) {
-		if (sqlite3_column_type(s, i) != SQLITE_INTEGER)
-			return FIO_STORE_ERR;
-	}
-	if (failures < 0 || failures > UINT32_MAX || consecutive < 0 || consecutive > UINT32_MAX)
-		return FIO_STORE_ERR;
-	l->failures = (uint32_t)failures;
-	l->consecutive = (uint32_t)consecutive;
-	l->window_start = sqlite3_column_int64(s, first + 2);
-	l->locked_until = sqlite3_column_int64(s, first + 3);
-	return FIO_STORE_OK;
-}
-
-/* The row of user_id into *l (all zero if there is none). */
-static int
-lock_load(struct fio_store *st, int64_t user_id, struct fio_lock *l)
-{
-	sqlite3_stmt *s = st->stmt[S_LOCK_GET];
-	int r;
-	int rc = FIO_STORE_ERR;
-
-	memset(l, 0, sizeof(*l));
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK) {
-		store_db_fail(st, "lock get: bind");
-		goto out;
-	}
-	r = sqlite3_step(s);
-	if (r == SQLITE_DONE) {
-		rc = FIO_STORE_OK;
-	} else if (r != SQLITE_ROW) {
-		store_db_fail(st, "lock get");
-	} else {
-		rc = read_lock(s, 0, l);
-		if (rc != FIO_STORE_OK)
-			log_err("lock get: malformed lockout row");
-	}
-out:
-	store_stmt_done(s);
-	return rc;
-}
-
-/* Writes *l as user_id's row: OK, NOTFOUND (no such user) or ERR. */
-static int
-lock_store(struct fio_store *st, int64_t user_id, const struct fio_lock *l)
-{
-	sqlite3_stmt *s = st->stmt[S_LOCK_PUT];
-
-	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, l->failures) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 3, l->consecutive) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 4, l->window_start) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 5, l->locked_until) != SQLITE_OK) {
-		return store_bind_fail(st, s, "lock put: bind");
-	}
-	return store_run_one(st, S_LOCK_PUT, "lock put");
-}
-
-int
-fio_store_lock_begin(struct fio_store *st, int64_t user_id, int64_t now,
-                     const struct fio_lock_params *p, struct fio_lock *out, int *engaged)
-{
-	struct fio_lock l;
-	int r, eng = 0, rc;
-
-	if (engaged != NULL)
-		*engaged = 0;
-	if (st == NULL || p == NULL || out == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	rc = lock_load(st, user_id, &l);
-	if (rc == FIO_STORE_OK) {
-		r = fio_lock_begin(&l, now, p, &eng);
-		if (r == FIO_LOCK_OK || eng)
-			rc = lock_store(st, user_id, &l);
-		if (rc == FIO_STORE_OK && r == FIO_LOCK_LOCKED)
-			rc = FIO_STORE_LOCKED;
-	}
-	rc = store_tx_end(st, rc);
-	if (rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) {
-		*out = l;
-		if (engaged != NULL)
-			*engaged = eng;
-	}
-	return rc;
-}
-
-int
-fio_store_lock_fail(struct fio_store *st, int64_t user_id, int64_t now,
-                    const struct fio_lock_params *p, int second_factor, struct fio_lock *out)
-{
-	struct fio_lock l;
-	int eng = 0, rc;
-
-	if (st == NULL || p == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	rc = lock_load(st, user_id, &l);
-	if (rc == FIO_STORE_OK) {
-		eng = fio_lock_fail(&l, now, p, second_factor);
-		rc = lock_store(st, user_id, &l);
-	}
-	if (rc == FIO_STORE_OK && eng)
-		rc = FIO_STORE_LOCKED;
-	rc = store_tx_end(st, rc);
-	if ((rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) && out != NULL)
-		*out = l;
-	return rc;
-}
-
-int
-fio_store_lock_success(struct fio_store *st, int64_t user_id, int full_second_factor)
-{
-	struct fio_lock l, before;
-	int rc;
-
-	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	rc = lock_load(st, user_id, &l);
-	before = l;
-	fio_lock_success(&l, full_second_factor);
-	if (rc == FIO_STORE_OK && memcmp(&before, &l, sizeof(l)) != 0)
-		rc = lock_store(st, user_id, &l);
-	return store_tx_end(st, rc);
-}
-
-int
-fio_store_lock_pad(struct fio_store *st)
-{
-	struct fio_lock l;
-	int rc;
-
-	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
-		return FIO_STORE_ERR;
-	rc = lock_load(st, 0, &l); /* the same read as a real update (no user 0) */
-	if (rc == FIO_STORE_OK)
-		rc = store_run(st, S_LOCK_PAD, "lock pad");
-	return store_tx_end(st, rc);
-}
-
-int
-fio_store_lock_get(struct fio_store *st, int64_t user_id, struct fio_lock *out)
-{
-	if (st == NULL || out == NULL)
-		return FIO_STORE_ERR;
-	return lock_load(st, user_id, out);
-}
-
-int
-fio_store_lock_clear(struct fio_store *st, int64_t user_id)
-{
-	if (st == NULL)
-		return FIO_STORE_ERR;
-	return store_run_id(st, S_LOCK_DEL, user_id, "lock clear");
-}
-
-int
-fio_store_lock_list(struct fio_store *st, int64_t now, unsigned interval,
-                    int (*cb)(const char *name, const struct fio_lock *l, void *ctx), void *ctx)
-{
-	struct fio_lock l;
-	const unsigned char *name;
-	sqlite3_stmt *s;
-	int r;
-	int rc = FIO_STORE_ERR;
-
-	if (st == NULL || cb == NULL)
-		return FIO_STORE_ERR;
-	s = st->stmt[S_LOCK_LIST];
-	if (sqlite3_bind_int64(s, 1, now) != SQLITE_OK ||
-	    sqlite3_bind_int64(s, 2, interval) != SQLITE_OK) {
-		store_db_fail(st, "lock list: bind");
-		goto out;
-	}
-	for (;;) {
-		r = sqlite3_step(s);
-		if (r == SQLITE_DONE) {
-			rc = FIO_STORE_OK;
-			break;
-		}
-		if (r != SQLITE_ROW) {
-			store_db_fail(st, "lock list");
-			break;
-		}
-		name = sqlite3_column_text(s, 0);
-		if (name == NULL || read_lock(s, 1, &l) != FIO_STORE_OK) {
-			log_err("lock list: malformed lockout row");
-			break;
-		}
-		r = cb((const char *)name, &l, ctx);
-		if (r != 0) {
-			rc = r;
-			break;
-		}
-	}
-out:
-	store_stmt_done(s);
-	return rc;
 }
