@@ -15,10 +15,12 @@ SH_TESTS = \
 	tests/sh/test_su.sh \
 	tests/sh/test_policy.sh \
 	tests/sh/test_sessions.sh \
-	tests/sh/test_authenticators.sh
+	tests/sh/test_authenticators.sh \
+	tests/sh/test_timing.sh \
+	tests/sh/test_suspend.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py \
-	tests/lib/pty_login.exp
+	tests/lib/pty_login.exp tests/lib/timing.py
 
 check_PROGRAMS += tests/lib/pamconv
 tests_lib_pamconv_SOURCES = tests/lib/pamconv.c
