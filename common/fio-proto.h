@@ -147,7 +147,8 @@ enum fio_result {
 	FIO_RESULT_DENIED = 1,      /* generic "Authentication failed" */
 	FIO_RESULT_LOCKED = 2,      /* too many failures; wait */
 	FIO_RESULT_NEW_AUTHTOK = 3, /* password change required */
-	FIO_RESULT_SUSPENDED = 4,   /* account suspended by an administrator */
+	FIO_RESULT_SUSPENDED = 4,   /* account suspended by an administrator (only
+	                               after the right credentials, or from ACCT) */
 	FIO_RESULT_UNAVAILABLE = 5, /* helper-side store, key or config failure */
 	FIO_RESULT_IGNORE = 6,      /* pam_fio has nothing to say for this user */
 	FIO_RESULT_USAGE = 7,       /* CTL: bad arguments (message in INFO) */
@@ -170,7 +171,8 @@ enum fio_ctl_cmd {
 	FIO_CTL_USER_SHOW = 4, /* admin or self: RECORD {name, email, password, totp
 	                          ("enrolled" or "none"), authenticators (their labels,
 	                          comma-separated, in enrolment order; "" if none),
-	                          recovery_codes_left, created} */
+	                          recovery_codes_left, created, suspended ("yes" or
+	                          "no"), suspend_reason ("" if none)} */
 	FIO_CTL_USER_LIST = 5, /* admin: one RECORD per user */
 	FIO_CTL_PASSWD = 6,    /* admin or self: secret = new password */
 	FIO_CTL_ENROLL = 7,    /* admin or self: interactive; secret = base32 to import
@@ -210,11 +212,19 @@ enum fio_ctl_cmd {
 	                               account {user, state, deadline, pass_until,
 	                               policy}; state is one of FIO_PSTATE_NAMES */
 	FIO_CTL_USER_SSO = 18,      /* admin: user, arg = "on" or "off" */
-	FIO_CTL_MAX = 18,
+	FIO_CTL_USER_SUSPEND = 19,  /* admin: user, arg = reason (may be empty; at most
+	                               FIO_SUSPEND_REASON_MAX bytes, no control
+	                               characters); logins and ACCT then end with
+	                               FIO_RESULT_SUSPENDED, ENFORCE_LIST ends the
+	                               sessions ("account suspended") and the
+	                               remembered sources are forgotten */
+	FIO_CTL_USER_RESUME = 20,   /* admin: user; lifts the suspension */
+	FIO_CTL_MAX = 20,
 };
 #define FIO_CTL_F_JSON 0x1u /* the client wants RECORDs rather than prose */
 #define FIO_CTL_F_SSO 0x2u  /* USER_ADD: the account is managed by single sign-on */
 #define FIO_CTL_F_KNOWN 0x3u
+#define FIO_SUSPEND_REASON_MAX 200u /* USER_SUSPEND: bytes of the reason */
 
 /* Policy states as they appear in RECORDs (policy.h has the rules):
  * "none" (no policy requires 2FA), "sso", "enrolled", "grace", "overdue",

@@ -24,6 +24,8 @@ static const struct fioctl_cmd fioctl_cmds[] = {
         {"user", "list", "", fioctl_user_list},
         {"user", "show", "[NAME]", fioctl_user_show},
         {"user", "sso", "NAME on|off", fioctl_user_sso},
+        {"user", "suspend", "NAME [--reason TEXT]", fioctl_user_suspend},
+        {"user", "resume", "NAME", fioctl_user_resume},
         {"passwd", NULL, "[NAME] [--stdin]", fioctl_passwd},
         {"enroll", NULL, "[NAME] [--secret BASE32|-] [--label LABEL]", fioctl_enroll},
         {"unenroll", NULL, "[NAME] [--label LABEL]", fioctl_unenroll},

@@ -1,6 +1,6 @@
 /*
- * fioctl_cmds.h - fioctl's subcommands (fioctl_cmds.c; sessions, pass, policy
- * and SSO in fioctl_policy.c; enforce in fioctl_enforce.c) and its terminal
+ * fioctl_cmds.h - fioctl's subcommands (fioctl_cmds.c; sessions, pass, policy,
+ * SSO and suspension in fioctl_policy.c; enforce in fioctl_enforce.c) and its terminal
  * input (fioctl.c). Each subcommand parses its arguments, builds CTL requests,
  * relays the helper's conversation and returns the process exit status.
  */
@@ -112,6 +112,10 @@ int fioctl_policy_status(const struct fioctl_opts *o, const struct fioctl_cmd *c
                          char **argv);
 int fioctl_user_sso(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                     char **argv);
+int fioctl_user_suspend(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                        char **argv);
+int fioctl_user_resume(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                       char **argv);
 /* fioctl_enforce.c */
 int fioctl_enforce(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                    char **argv);

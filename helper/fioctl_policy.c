@@ -1,7 +1,8 @@
 /*
  * fioctl_policy.c - the mandatory-2FA subcommands that are one request each:
  * sessions, policy status (both printed as a table, or as JSON records),
- * pass grant / revoke and user sso. enforce is in fioctl_enforce.c.
+ * pass grant / revoke, user sso and user suspend / resume. enforce is in
+ * fioctl_enforce.c.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -19,10 +20,12 @@
 /* Options of this file's subcommands. */
 #define OPT_HOURS 1
 #define OPT_GROUP 2
+#define OPT_REASON 4
 
 struct pargs {
 	const char *hours;
 	const char *group;
+	const char *reason;
 	char **words; /* positional arguments after the command words */
 	int nwords;
 };
@@ -169,6 +172,7 @@ parse(int argc, char **argv, unsigned allowed, int min, int max, struct pargs *a
 	static const struct option longopts[] = {
 	        {"hours", required_argument, NULL, OPT_HOURS},
 	        {"group", required_argument, NULL, OPT_GROUP},
+	        {"reason", required_argument, NULL, OPT_REASON},
 	        {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -181,8 +185,10 @@ parse(int argc, char **argv, unsigned allowed, int min, int max, struct pargs *a
 			return -1;
 		if (ch == OPT_HOURS)
 			a->hours = optarg;
-		else
+		else if (ch == OPT_GROUP)
 			a->group = optarg;
+		else
+			a->reason = optarg;
 	}
 	a->words = argv + optind;
 	a->nwords = argc - optind;
@@ -341,5 +347,59 @@ fioctl_user_sso(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 		return rc;
 	q.user = a.words[0];
 	q.arg = a.words[1];
+	return fioctl_request(o, &q);
+}
+
+/* At most FIO_SUSPEND_REASON_MAX bytes, no control characters (the helper
+ * checks the same). */
+static int
+reason_valid(const char *s)
+{
+	if (strlen(s) > FIO_SUSPEND_REASON_MAX)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+int
+fioctl_user_suspend(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                    char **argv)
+{
+	struct fioctl_req q = {.cmd = FIO_CTL_USER_SUSPEND, .arg = ""};
+	struct pargs a;
+	int rc;
+
+	if (parse(argc, argv, OPT_REASON, 1, 1, &a) != 0)
+		return fioctl_usage(cmd);
+	if ((rc = check_name(a.words[0], "user")) != 0)
+		return rc;
+	if (a.reason != NULL && !reason_valid(a.reason)) {
+		fprintf(stderr,
+		        "fioctl: --reason must be at most %u bytes, without control "
+		        "characters\n",
+		        FIO_SUSPEND_REASON_MAX);
+		return FIOCTL_EXIT_USAGE;
+	}
+	q.user = a.words[0];
+	if (a.reason != NULL)
+		q.arg = a.reason;
+	return fioctl_request(o, &q);
+}
+
+int
+fioctl_user_resume(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
+{
+	struct fioctl_req q = {.cmd = FIO_CTL_USER_RESUME};
+	struct pargs a;
+	int rc;
+
+	if (parse(argc, argv, 0, 1, 1, &a) != 0)
+		return fioctl_usage(cmd);
+	if ((rc = check_name(a.words[0], "user")) != 0)
+		return rc;
+	q.user = a.words[0];
 	return fioctl_request(o, &q);
 }

@@ -93,6 +93,8 @@ result_name(uint32_t result)
 		return "failure";
 	case FIO_RESULT_LOCKED:
 		return "locked";
+	case FIO_RESULT_SUSPENDED:
+		return "suspended";
 	case FIO_RESULT_UNAVAILABLE:
 		return "unavailable";
 	default:
@@ -124,6 +126,8 @@ finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 		          left, left == 1 ? "" : "s");
 	} else if (result == FIO_RESULT_DENIED) {
 		conn_info(c, FIO_INFO_ERROR, MSG_FAILED);
+	} else if (result == FIO_RESULT_SUSPENDED) {
+		conn_info(c, FIO_INFO_ERROR, FIO_MSG_SUSPENDED);
 	} else if (result == FIO_RESULT_UNAVAILABLE) {
 		conn_info(c, FIO_INFO_ERROR, MSG_UNAVAILABLE);
 	}
@@ -638,12 +642,19 @@ policy_done(struct fio_conn *c, uint32_t result, void *arg)
 }
 
 /* The password (and the code, if asked) were right: what the policy says
- * next, then the verdict. */
+ * next, then the verdict. A suspended account is told so only now (a guesser
+ * learns nothing), before any policy step: it is never offered enrolment,
+ * and a CHECK_ONLY re-authentication (fioctl self-service) fails too. */
 static void
 succeed(struct fio_conn *c, struct auth_flow *f)
 {
 	if (!f->known || f->lock.locked) {
 		finish(c, f, FIO_RESULT_DENIED); /* (cannot happen: a safety net) */
+		return;
+	}
+	if (f->user.suspended) {
+		f->reason = "account suspended";
+		finish(c, f, FIO_RESULT_SUSPENDED);
 		return;
 	}
 	if (f->req->flags & FLOW_AUTH_F_CHECK_ONLY) {

@@ -236,9 +236,9 @@ ctl_user_del(struct fio_conn *c, struct ctl_req *r)
 static void
 ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 {
-	static const char *const keys[] = {"name",   "email",          "password",
-	                                   "totp",   "authenticators", "recovery_codes_left",
-	                                   "created"};
+	static const char *const keys[] = {"name",    "email",          "password",
+	                                   "totp",    "authenticators", "recovery_codes_left",
+	                                   "created", "suspended",      "suspend_reason"};
 	struct fio_user u = {0};
 	char left[16], created[32] = "";
 	char labels[FIO_TOTP_PER_USER_MAX * (FIO_TOTP_LABEL_MAX + 1) + 1] = "";
@@ -262,9 +262,11 @@ ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 		                        u.totp_blob != NULL ? "enrolled" : "none",
 		                        labels,
 		                        left,
-		                        created};
+		                        created,
+		                        u.suspended ? "yes" : "no",
+		                        u.suspend_reason != NULL ? u.suspend_reason : ""};
 
-		if (conn_record(c, 7, keys, values) != 0)
+		if (conn_record(c, 9, keys, values) != 0)
 			log_debug("cannot send the user record");
 	}
 	fio_user_clear(&u);
@@ -558,6 +560,8 @@ static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
         [FIO_CTL_PASS_REVOKE] = {"pass_revoke", USER_REQ, 1, 0, 0, 0, ctl_pass_revoke},
         [FIO_CTL_POLICY_STATUS] = {"policy_status", USER_OPT, 1, 0, 1, 0, ctl_policy_status},
         [FIO_CTL_USER_SSO] = {"user_sso", USER_REQ, 1, 0, 1, 0, ctl_user_sso},
+        [FIO_CTL_USER_SUSPEND] = {"user_suspend", USER_REQ, 1, 0, 1, 0, ctl_user_suspend},
+        [FIO_CTL_USER_RESUME] = {"user_resume", USER_REQ, 1, 0, 0, 0, ctl_user_resume},
 };
 
 static const struct ctl_cmd *

@@ -1,7 +1,8 @@
 /*
  * flow_ctl_impl.h - the fioctl request and the helpers every command uses;
  * shared by flow_ctl.c (decoding, authorising, the account commands) and
- * flow_ctl_policy.c (sessions, enforce, passes, policy status).
+ * flow_ctl_policy.c (sessions, enforce, passes, policy status, SSO flag,
+ * suspension).
  */
 #ifndef FIO_FLOW_CTL_IMPL_H
 #define FIO_FLOW_CTL_IMPL_H
@@ -64,5 +65,7 @@ void ctl_pass_grant(struct fio_conn *c, struct ctl_req *r);
 void ctl_pass_revoke(struct fio_conn *c, struct ctl_req *r);
 void ctl_policy_status(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_sso(struct fio_conn *c, struct ctl_req *r);
+void ctl_user_suspend(struct fio_conn *c, struct ctl_req *r);
+void ctl_user_resume(struct fio_conn *c, struct ctl_req *r);
 
 #endif /* FIO_FLOW_CTL_IMPL_H */

@@ -1,7 +1,8 @@
 /*
- * flow_ctl_policy.c - the fioctl commands of the mandatory-2FA policy:
- * sessions, the enforce list and its results, temporary passes, the policy
- * status and the SSO flag (fio-proto.h FIO_CTL_SESSIONS .. FIO_CTL_USER_SSO).
+ * flow_ctl_policy.c - the fioctl commands of the mandatory-2FA policy and
+ * account protection: sessions, the enforce list and its results, temporary
+ * passes, the policy status, the SSO flag and suspension (fio-proto.h
+ * FIO_CTL_SESSIONS .. FIO_CTL_USER_RESUME).
  * Authorisation and usage checks happened in flow_ctl.c before these run.
  */
 #include <inttypes.h>
@@ -173,6 +174,10 @@ end_reason(struct fio_server *s, const struct enforce_row *row, int64_t now, int
 	if (rc != FIO_STORE_OK) {
 		*err = rc == FIO_STORE_ERR;
 		return NULL;
+	}
+	if (u.suspended) { /* whatever the policy says */
+		fio_user_clear(&u);
+		return "account suspended";
 	}
 	must = u.must_enroll;
 	rc = fio_policy_eval(s, &u, u.name, row->service, now, 0, &pol);
@@ -557,4 +562,75 @@ ctl_user_sso(struct fio_conn *c, struct ctl_req *r)
 	           : "%s is no longer marked as managed by single sign-on.",
 	        r->user);
 	ctl_end(c, r, FIO_RESULT_OK, on ? "on" : "off");
+}
+
+/* ---- suspension -------------------------------------------------------------------- */
+
+/* A reason is at most FIO_SUSPEND_REASON_MAX bytes without control characters
+ * (it is shown on one line, in the audit log and in a notice). */
+static int
+reason_valid(const char *s)
+{
+	if (strlen(s) > FIO_SUSPEND_REASON_MAX)
+		return 0;
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/* Suspends (on) or resumes the account: the store, the notice, the answer. */
+static void
+set_suspended(struct fio_conn *c, struct ctl_req *r, int on)
+{
+	struct fio_server *s = conn_server(c);
+	struct fio_user u = {0};
+	const char *reason = on ? r->arg : "";
+
+	if (ctl_get_user(c, r, &u) != 0)
+		return;
+	if (fio_store_set_suspended(s->store, u.id, on, reason) != FIO_STORE_OK) {
+		fio_user_clear(&u);
+		ctl_unavailable(c, r, "store error");
+		return;
+	}
+	if (on)
+		fio_policy_notify(
+		        s, u.name, u.email, "suspended", "Your account was suspended",
+		        "An administrator suspended the account %s%s%s. Logins are refused "
+		        "and its sessions will be ended.\nContact your administrator.",
+		        u.name, reason[0] != '\0' ? ": " : "", reason);
+	else
+		fio_policy_notify(
+		        s, u.name, u.email, "resumed", "Your account is no longer suspended",
+		        "An administrator lifted the suspension of the account %s: you can "
+		        "log in again.",
+		        u.name);
+	fio_user_clear(&u);
+	ctl_say(c, FIO_INFO_TEXT,
+	        on ? "%s is suspended: logins are refused and `fioctl enforce` ends the open "
+	             "sessions."
+	           : "%s is no longer suspended.",
+	        r->user);
+	ctl_end(c, r, FIO_RESULT_OK, reason);
+}
+
+void
+ctl_user_suspend(struct fio_conn *c, struct ctl_req *r)
+{
+	if (!reason_valid(r->arg)) {
+		ctl_say(c, FIO_INFO_ERROR,
+		        "the reason must be at most %u bytes, without control characters",
+		        FIO_SUSPEND_REASON_MAX);
+		ctl_end(c, r, FIO_RESULT_USAGE, "bad reason");
+		return;
+	}
+	set_suspended(c, r, 1);
+}
+
+void
+ctl_user_resume(struct fio_conn *c, struct ctl_req *r)
+{
+	set_suspended(c, r, 0);
 }

@@ -230,6 +230,13 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 	have = st == FIO_STORE_OK;
 	if (!have && !(authz_nss_known(r->user) && fio_policy_covers(s, r->user)))
 		return FIO_RESULT_IGNORE;
+	if (have && u.suspended) { /* before the policy: SSO accounts too */
+		fio_user_clear(&u);
+		conn_info(c, FIO_INFO_ERROR, "%s", FIO_MSG_SUSPENDED);
+		fio_audit("account", r->user, (long)conn_uid(c), r->service, r->rhost, "refused",
+		          "account suspended");
+		return FIO_RESULT_SUSPENDED;
+	}
 	st = fio_policy_eval(s, have ? &u : NULL, r->user, r->service, (int64_t)time(NULL), 0,
 	                     &pol);
 	if (have)

@@ -81,6 +81,8 @@ struct fio_peval {
 #define FIO_MSG_PASS_EXPIRED                                                                       \
 	"Your temporary pass has ended and your old authenticator and recovery codes no longer "   \
 	"work."
+/* an account suspended by an administrator (fioctl user suspend) */
+#define FIO_MSG_SUSPENDED "This account is suspended. Contact your administrator."
 
 /* Evaluates the account u (NULL: the name is not in the store; nothing is
  * written then) for service at now. May write the account's first window

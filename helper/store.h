@@ -70,6 +70,9 @@ struct fio_user {
 	int64_t pass_until; /* temporary pass: 2FA suspended until then; 0 if none */
 	int must_enroll;    /* a pass ended: the factor was discarded and the next
 	                       login enrols, whatever the policy says */
+	/* account suspension (fioctl user suspend) */
+	int suspended;        /* logins and acct_mgmt refused, sessions ended */
+	char *suspend_reason; /* the administrator's reason; "" if none */
 };
 
 /* Opens (creating if missing, mode 0600) and migrates the database at path.
@@ -94,6 +97,10 @@ int fio_store_user_list(struct fio_store *st, int (*cb)(const struct fio_user *u
                         void *ctx);
 /* NOTFOUND if no such user. */
 int fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash);
+/* Suspends (on != 0, with reason: NULL is "") or resumes (on == 0: the reason
+ * is cleared) the account, in one durable transaction; suspending also forgets
+ * the user's remembered sources. NOTFOUND (nothing written) if no such user. */
+int fio_store_set_suspended(struct fio_store *st, int64_t user_id, int on, const char *reason);
 
 /* One transaction: inserts the authenticator labelled label (NULL: "default")
  * for user_id, or replaces the secret, digits, period and last_step of the

@@ -27,6 +27,7 @@ enum stmt_id {
 	S_USER_DEL,
 	S_USER_ENROLLED,
 	S_SET_PW,
+	S_SET_SUSPENDED,
 	/* store_totp.c */
 	S_TOTP_PUT,
 	S_TOTP_DEL,

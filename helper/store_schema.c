@@ -31,11 +31,14 @@ struct add_column {
 	const char *table, *column, *decl;
 };
 
-/* 2 -> 3: mandatory 2FA (policy.h) */
+/* 2 -> 3: mandatory 2FA (policy.h), account suspension */
 static const struct add_column v3_columns[] = {
         {"users", "sso", "INTEGER NOT NULL DEFAULT 0"},
         {"users", "pass_until", "INTEGER NOT NULL DEFAULT 0"},
         {"users", "must_enroll", "INTEGER NOT NULL DEFAULT 0"},
+        /* account suspension (fioctl user suspend) */
+        {"users", "suspended", "INTEGER NOT NULL DEFAULT 0"},
+        {"users", "suspend_reason", "TEXT NOT NULL DEFAULT ''"},
         {NULL, NULL, NULL},
 };
 

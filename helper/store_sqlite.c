@@ -1,6 +1,6 @@
 /*
  * store_sqlite.c - the SQLite backend of store.h: open and close, the
- * statement helpers of store_impl.h, and users.
+ * statement helpers of store_impl.h, and users (suspension included).
  *
  * One connection, used from the helper's main thread. Every statement is
  * prepared once at open (persistent) and reset after each use; all values are
@@ -31,7 +31,8 @@
 	"SELECT u.id, u.name, u.email, u.pwhash, u.created, t.id, t.blob, t.digits,"               \
 	" t.period, t.last_step, (SELECT count(*) FROM recovery r"                                 \
 	" WHERE r.user_id = u.id AND r.used_at IS NULL), u.sso, u.pass_until, u.must_enroll,"      \
-	" t.label FROM users u LEFT JOIN totp t ON t.user_id = u.id"
+	" t.label, u.suspended, u.suspend_reason"                                                  \
+	" FROM users u LEFT JOIN totp t ON t.user_id = u.id"
 
 static const char *const stmt_sql[S_COUNT] = {
         [S_BEGIN] = "BEGIN IMMEDIATE",
@@ -46,6 +47,7 @@ static const char *const stmt_sql[S_COUNT] = {
         /* an enrolment ends a pass and any must_enroll */
         [S_USER_ENROLLED] = "UPDATE users SET must_enroll = 0, pass_until = 0 WHERE id = ?1",
         [S_SET_PW] = "UPDATE users SET pwhash = ?2 WHERE id = ?1",
+        [S_SET_SUSPENDED] = "UPDATE users SET suspended = ?2, suspend_reason = ?3 WHERE id = ?1",
 };
 
 /* Each statement's SQL is in exactly one of these tables. */
@@ -345,15 +347,18 @@ read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out, int *step
 	u.id = sqlite3_column_int64(s, 0);
 	u.created = sqlite3_column_int64(s, 4);
 	if (dup_col_text(s, 1, &u.name) != 0 || dup_col_text(s, 2, &u.email) != 0 ||
-	    dup_col_text(s, 3, &u.pwhash) != 0 || store_col_uint(s, 10, &u.recovery_left) != 0)
+	    dup_col_text(s, 3, &u.pwhash) != 0 || store_col_uint(s, 10, &u.recovery_left) != 0 ||
+	    dup_col_text(s, 16, &u.suspend_reason) != 0)
 		goto out;
 	if (sqlite3_column_type(s, 11) != SQLITE_INTEGER ||
 	    sqlite3_column_type(s, 12) != SQLITE_INTEGER || sqlite3_column_int64(s, 12) < 0 ||
-	    sqlite3_column_type(s, 13) != SQLITE_INTEGER)
+	    sqlite3_column_type(s, 13) != SQLITE_INTEGER ||
+	    sqlite3_column_type(s, 15) != SQLITE_INTEGER)
 		goto out;
 	u.sso = sqlite3_column_int64(s, 11) != 0;
 	u.pass_until = sqlite3_column_int64(s, 12);
 	u.must_enroll = sqlite3_column_int64(s, 13) != 0;
+	u.suspended = sqlite3_column_int64(s, 15) != 0;
 	for (; r == SQLITE_ROW && sqlite3_column_int64(s, 0) == u.id; r = sqlite3_step(s)) {
 		if (sqlite3_column_type(s, 5) != SQLITE_NULL && read_totp(s, &u) != 0)
 			goto out;
@@ -390,6 +395,7 @@ fio_user_clear(struct fio_user *u)
 		return;
 	free(u->name);
 	free(u->email);
+	free(u->suspend_reason);
 	fio_freezero_str(u->pwhash);
 	fio_freezero(u->totp_blob, u->totp_blob_len);
 	for (i = 0; i < u->ntotp && i < FIO_TOTP_PER_USER_MAX; i++)
@@ -557,4 +563,27 @@ fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash
 		return store_bind_fail(st, s, "set password: bind");
 	}
 	return store_run_one(st, S_SET_PW, "set password");
+}
+
+int
+fio_store_set_suspended(struct fio_store *st, int64_t user_id, int on, const char *reason)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (st == NULL || store_tx_begin(st) != FIO_STORE_OK)
+		return FIO_STORE_ERR;
+	s = st->stmt[S_SET_SUSPENDED];
+	if (sqlite3_bind_int64(s, 1, user_id) != SQLITE_OK ||
+	    sqlite3_bind_int(s, 2, on != 0) != SQLITE_OK ||
+	    sqlite3_bind_text(s, 3, on && reason != NULL ? reason : "", -1, SQLITE_STATIC) !=
+	            SQLITE_OK)
+		rc = store_bind_fail(st, s, "set suspended: bind");
+	else
+		rc = store_run_one(st, S_SET_SUSPENDED, "set suspended");
+	/* remembered sources were earned before the suspension */
+	if (rc == FIO_STORE_OK && on &&
+	    store_run_id(st, S_REM_CLEAR, user_id, "set suspended: remembered") != FIO_STORE_OK)
+		rc = FIO_STORE_ERR;
+	return store_tx_end(st, rc);
 }

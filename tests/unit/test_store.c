@@ -1220,6 +1220,8 @@ check_v2_rows(struct fixture *f)
 	assert_int_equal(u.sso, 0);
 	assert_int_equal(u.pass_until, 0);
 	assert_int_equal(u.must_enroll, 0);
+	assert_int_equal(u.suspended, 0);
+	assert_string_equal(u.suspend_reason, "");
 	fio_user_clear(&u);
 	assert_int_equal(fio_store_recovery_get(f->st, 7, 0, &rec), FIO_STORE_OK);
 	assert_int_equal(rec.iterations, 1000);
@@ -1251,6 +1253,7 @@ test_migration_v2_to_v3(void **state)
 	assert_int_equal(fio_store_remember_put(f->st, 7, "192.0.2.1", 100), FIO_STORE_OK);
 	assert_int_equal(fio_store_session_add(f->st, 9, &sess), FIO_STORE_OK);
 	assert_int_equal(fio_store_set_sso(f->st, 9, 1), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_suspended(f->st, 9, 1, "on leave"), FIO_STORE_OK);
 	/* the rebuilt table takes more authenticators per account */
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('totp')"
 	                                  " WHERE name IN ('id', 'label', 'created')"),
@@ -1259,6 +1262,8 @@ test_migration_v2_to_v3(void **state)
 	check_v2_rows(f);
 	assert_int_equal(fio_store_user_get(f->st, "pete", &u), FIO_STORE_OK);
 	assert_int_equal(u.sso, 1);
+	assert_int_equal(u.suspended, 1);
+	assert_string_equal(u.suspend_reason, "on leave");
 	fio_user_clear(&u);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM policy_window"), 1);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM remembered"), 1);
@@ -1271,6 +1276,10 @@ test_migration_v2_to_v3(void **state)
 	open_ok(f);
 	check_v2_rows(f);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM sessions"), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT suspended FROM users WHERE id = 9"), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('users')"
+	                                  " WHERE name IN ('suspended', 'suspend_reason')"),
+	                 2);
 	/* ... and the authenticators table is not rebuilt twice */
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM totp WHERE user_id = 7"), 2);
 }
@@ -1289,7 +1298,7 @@ test_migration_v2_failed(void **state)
 	assert_non_null(strstr(f->err, "2 -> 3"));
 	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 2);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM pragma_table_info('users')"
-	                                  " WHERE name = 'sso'"),
+	                                  " WHERE name IN ('sso', 'suspended')"),
 	                 0);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM sqlite_master"
 	                                  " WHERE name = 'policy_seen'"),

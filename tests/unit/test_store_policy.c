@@ -2,7 +2,7 @@
  * test_store_policy.c - the mandatory-2FA half of the SQLite store
  * (helper/store_policy.c) against store.h: sso flags, policy first-seen times,
  * enrolment windows that are never restarted, notified bits, temporary passes
- * and their end, remembered sources, the session registry, what enrolment and
+ * and their end, suspension, remembered sources, the session registry, what enrolment and
  * user deletion clear, and that a failed multi-write function changes nothing.
  */
 #include <ftw.h>
@@ -704,6 +704,84 @@ test_enroll_label_clears(void **state)
 	assert_int_equal(count_where(f, "remembered", a), 1);
 }
 
+/* ---- suspension ------------------------------------------------------------------ */
+
+/* Suspending stores the flag and the reason and forgets the remembered sources
+ * (of that account only); resuming clears both and keeps everything else. */
+static void
+test_suspend(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+	int64_t a, b;
+
+	a = add_user(f, "alice");
+	b = add_user(f, "bob");
+	enroll(f, a);
+	get(f, "alice", &u);
+	assert_int_equal(u.suspended, 0);
+	assert_non_null(u.suspend_reason);
+	assert_string_equal(u.suspend_reason, "");
+	fio_user_clear(&u);
+	assert_null(u.suspend_reason);
+	assert_int_equal(fio_store_remember_put(f->st, a, "192.0.2.1", 99999), FIO_STORE_OK);
+	assert_int_equal(fio_store_remember_put(f->st, b, "192.0.2.1", 99999), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_suspended(f->st, a, 1, "left the \"company\""),
+	                 FIO_STORE_OK);
+	get(f, "alice", &u);
+	assert_int_equal(u.suspended, 1);
+	assert_string_equal(u.suspend_reason, "left the \"company\"");
+	assert_int_equal(u.ntotp, 1); /* the authenticator and codes stay */
+	assert_int_equal(u.recovery_left, FIO_RECOVERY_COUNT);
+	fio_user_clear(&u);
+	assert_int_equal(count_where(f, "remembered", a), 0);
+	assert_int_equal(fio_store_remember_check(f->st, b, "192.0.2.1", 1), FIO_STORE_OK);
+	get(f, "bob", &u);
+	assert_int_equal(u.suspended, 0);
+	fio_user_clear(&u);
+	/* durable; a second suspension replaces the reason; NULL is "" */
+	reopen(f);
+	assert_int_equal(fio_store_set_suspended(f->st, a, 1, NULL), FIO_STORE_OK);
+	get(f, "alice", &u);
+	assert_int_equal(u.suspended, 1);
+	assert_string_equal(u.suspend_reason, "");
+	fio_user_clear(&u);
+	/* resume: the reason goes; remembered sources put meanwhile stay */
+	assert_int_equal(fio_store_set_suspended(f->st, a, 1, "again"), FIO_STORE_OK);
+	assert_int_equal(fio_store_remember_put(f->st, a, "192.0.2.2", 99999), FIO_STORE_OK);
+	assert_int_equal(fio_store_set_suspended(f->st, a, 0, "ignored"), FIO_STORE_OK);
+	get(f, "alice", &u);
+	assert_int_equal(u.suspended, 0);
+	assert_string_equal(u.suspend_reason, "");
+	fio_user_clear(&u);
+	assert_int_equal(count_where(f, "remembered", a), 1);
+	/* no such user: NOTFOUND, nothing written (bob's row untouched) */
+	assert_int_equal(fio_store_set_suspended(f->st, a + b + 100, 1, "x"), FIO_STORE_NOTFOUND);
+	assert_int_equal(count_where(f, "remembered", b), 1);
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users WHERE suspended != 0"), 0);
+}
+
+/* A suspension is read by fio_store_user_list too. */
+static int
+collect_suspended(const struct fio_user *u, void *ctx)
+{
+	if (u->suspended && strcmp(u->suspend_reason, "r") == 0)
+		(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+test_suspend_list(void **state)
+{
+	struct fixture *f = *state;
+	int n = 0;
+
+	add_user(f, "alice");
+	assert_int_equal(fio_store_set_suspended(f->st, add_user(f, "bob"), 1, "r"), FIO_STORE_OK);
+	assert_int_equal(fio_store_user_list(f->st, collect_suspended, &n), FIO_STORE_OK);
+	assert_int_equal(n, 1);
+}
+
 /* ---- remembered sources ------------------------------------------------------------ */
 
 static void
@@ -1029,6 +1107,7 @@ test_null_store(void **state)
 
 	(void)state;
 	assert_int_equal(fio_store_set_sso(NULL, 1, 1), FIO_STORE_ERR);
+	assert_int_equal(fio_store_set_suspended(NULL, 1, 1, "r"), FIO_STORE_ERR);
 	assert_int_equal(fio_store_user_add_sso(NULL, "a", "", "", 1, 1), FIO_STORE_ERR);
 	assert_int_equal(fio_store_policy_seen(NULL, "k", 1, &first, &created), FIO_STORE_ERR);
 	assert_int_equal(fio_store_policy_get(NULL, 1, "k", &row), FIO_STORE_ERR);
@@ -1065,6 +1144,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_enroll_clears, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_enroll_failed_keeps, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_enroll_label_clears, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_suspend, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_suspend_list, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_remember, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_remember_cap, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_remember_cascade, setup, teardown),
