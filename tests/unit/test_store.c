@@ -1145,10 +1145,11 @@ test_migration_v1(void **state)
 	assert_int_equal(fio_store_lock_begin(f->st, 7, 1001, &lp, &l, NULL), FIO_STORE_LOCKED);
 	reopen(f); /* already current: nothing to do */
 	assert_int_equal(fio_store_lock_begin(f->st, 7, 1001, &lp, &l, NULL), FIO_STORE_LOCKED);
-	/* the padding write for names that are not users */
+	/* the padding write for names that are not users; every counted failure
+	 * bumps it too (the five above), so that each costs a changed row */
 	assert_int_equal(fio_store_lock_pad(f->st), FIO_STORE_OK);
 	assert_int_equal(fio_store_lock_pad(f->st), FIO_STORE_OK);
-	assert_int_equal(raw_sql(f->path, "SELECT n FROM lockout_pad WHERE id = 1"), 2);
+	assert_int_equal(raw_sql(f->path, "SELECT n FROM lockout_pad WHERE id = 1"), 5 + 2);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM lockout"), 1);
 }
 
