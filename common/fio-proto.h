@@ -219,7 +219,13 @@ enum fio_ctl_cmd {
 	                               sessions ("account suspended") and the
 	                               remembered sources are forgotten */
 	FIO_CTL_USER_RESUME = 20,   /* admin: user; lifts the suspension */
-	FIO_CTL_MAX = 20,
+	FIO_CTL_ACTIVITY = 21,      /* admin (any valid name, an account or not) or
+	                               self (no re-authentication): user, arg = "" or
+	                               "since" as a unix time in decimal; one RECORD
+	                               per event {time (ISO 8601 UTC), event, service,
+	                               rhost, tty, result, reason}, oldest first; the
+	                               newest 10000 if there are more */
+	FIO_CTL_MAX = 21,
 };
 #define FIO_CTL_F_JSON 0x1u /* the client wants RECORDs rather than prose */
 #define FIO_CTL_F_SSO 0x2u  /* USER_ADD: the account is managed by single sign-on */

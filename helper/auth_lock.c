@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "activity.h"
 #include "auth_lock.h"
 #include "authz.h"
 #include "log.h"
@@ -48,9 +49,9 @@ source_key(char *out, size_t size, uid_t caller, const struct fio_auth_req *r)
 }
 
 static void
-audit_lock(uid_t caller, const struct fio_auth_req *r, const char *what)
+audit_lock(struct fio_server *s, uid_t caller, const struct fio_auth_req *r, const char *what)
 {
-	fio_audit("lock", r->user, (long)caller, r->service, r->rhost, "locked", what);
+	fio_event(s, "lock", r->user, (long)caller, r->service, r->rhost, r->tty, "locked", what);
 }
 
 /* The source's counter; 0 or -1. */
@@ -71,7 +72,7 @@ start_source(struct fio_server *s, struct auth_lock *al, uid_t caller, const str
 		return -1;
 	if (engaged) {
 		snprintf(why, sizeof(why), "per-source limit: %s", al->src_key);
-		audit_lock(caller, r, why);
+		audit_lock(s, caller, r, why);
 	}
 	if (rc == FIO_LOCK_LOCKED) {
 		al->locked = 1;
@@ -119,7 +120,7 @@ auth_lock_start(struct fio_server *s, struct auth_lock *al, uid_t caller,
 			return -1;
 	}
 	if (engaged)
-		audit_lock(caller, r,
+		audit_lock(s, caller, r,
 		           "failed attempts: the limit was reached by attempts still running or "
 		           "never ended");
 	if (rc == FIO_STORE_LOCKED) {
@@ -158,14 +159,14 @@ fail_user(struct fio_server *s, struct auth_lock *al, uid_t caller, const struct
 	if (rc == FIO_STORE_LOCKED) {
 		snprintf(why, sizeof(why), "%u failed attempts within %u s; locked for %u s",
 		         l.failures, p.interval, p.unlock_after);
-		audit_lock(caller, r, why);
+		audit_lock(s, caller, r, why);
 	}
 	if (code_failed && l.consecutive == s->cfg.lock_max_consecutive) {
 		snprintf(why, sizeof(why),
 		         "%u consecutive wrong codes: codes refused until a recovery code or "
 		         "fioctl lock clear",
 		         l.consecutive);
-		audit_lock(caller, r, why);
+		audit_lock(s, caller, r, why);
 	}
 }
 
@@ -189,7 +190,7 @@ auth_lock_end(struct fio_server *s, struct auth_lock *al, uid_t caller,
 		if (al->src_counted &&
 		    fio_lockout_fail(s->lock_sources, al->src_key, now, &p, 0, NULL) == 1) {
 			snprintf(why, sizeof(why), "per-source limit: %s", al->src_key);
-			audit_lock(caller, r, why);
+			audit_lock(s, caller, r, why);
 		}
 	}
 	al->user_counted = al->src_counted = 0;

@@ -51,6 +51,11 @@ static const struct key_spec notify_keys[] = {
         {NULL, KEY_GROUP, 0, 0, 0, NULL},
 };
 
+static const struct key_spec activity_keys[] = {
+        {"retention", KEY_DURATION, FIELD(activity_retention), CFG_DAY, CFG_DURATION_MAX, NULL},
+        {NULL, KEY_GROUP, 0, 0, 0, NULL},
+};
+
 static const struct key_spec store_keys[] = {
         {"backend", KEY_BACKEND, FIELD(store_backend), 1, CFG_MAX_STRING, NULL},
         {"path", KEY_PATH, FIELD(store_path), 1, CFG_MAX_STRING, NULL},
@@ -111,6 +116,7 @@ static const struct key_spec root_keys[] = {
         {"remember_local", KEY_BOOL, FIELD(remember_local), 0, 1, NULL},
         {"pass", KEY_GROUP, 0, 0, 0, pass_keys},
         {"notify", KEY_GROUP, 0, 0, 0, notify_keys},
+        {"activity", KEY_GROUP, 0, 0, 0, activity_keys},
         {NULL, KEY_GROUP, 0, 0, 0, NULL},
 };
 
@@ -282,6 +288,7 @@ fio_config_defaults(struct fio_config *cfg)
 	tmp.notify_argv = NULL; /* no notifications unless configured */
 	tmp.notify_timeout = 30;
 	tmp.notify_warn = 7200;
+	tmp.activity_retention = 90 * CFG_DAY;
 	*cfg = tmp;
 	memset(&tmp, 0, sizeof(tmp));
 	ret = 0;

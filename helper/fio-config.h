@@ -79,6 +79,9 @@ struct fio_config {
 	unsigned notify_warn;    /* notify.warn_before = "2h": the "time is running out"
 	                            notice, seconds before a grace window ends
 	                            (0 = never) */
+	/* the activity log (activity.h) */
+	unsigned activity_retention; /* activity.retention = "90d": events older than
+	                                this are pruned (1 day..10 years) */
 };
 
 /* Parses a duration: a non-negative integer of seconds, or one or more

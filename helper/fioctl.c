@@ -33,6 +33,7 @@ static const struct fioctl_cmd fioctl_cmds[] = {
         {"lock", "show", "[NAME]", fioctl_lock_show},
         {"lock", "clear", "NAME", fioctl_lock_clear},
         {"sessions", NULL, "[NAME]", fioctl_sessions},
+        {"activity", NULL, "[NAME] [--since TIME] [--json]", fioctl_activity},
         {"enforce", NULL, "[--dry-run] [--wait SECONDS]", fioctl_enforce},
         {"pass", "grant", "NAME [--hours N]", fioctl_pass_grant},
         {"pass", "revoke", "NAME", fioctl_pass_revoke},

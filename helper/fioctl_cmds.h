@@ -1,8 +1,8 @@
 /*
  * fioctl_cmds.h - fioctl's subcommands (fioctl_cmds.c; sessions, pass, policy,
- * SSO and suspension in fioctl_policy.c; enforce in fioctl_enforce.c) and its terminal
- * input (fioctl.c). Each subcommand parses its arguments, builds CTL requests,
- * relays the helper's conversation and returns the process exit status.
+ * SSO and suspension in fioctl_policy.c; enforce in fioctl_enforce.c; activity
+ * in fioctl_activity.c) and its terminal input (fioctl.c). Each subcommand parses its arguments,
+ * builds CTL requests, relays the helper's conversation and returns the process exit status.
  */
 #ifndef FIOCTL_CMDS_H
 #define FIOCTL_CMDS_H
@@ -116,6 +116,9 @@ int fioctl_user_suspend(const struct fioctl_opts *o, const struct fioctl_cmd *cm
                         char **argv);
 int fioctl_user_resume(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                        char **argv);
+/* fioctl_activity.c */
+int fioctl_activity(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
+                    char **argv);
 /* fioctl_enforce.c */
 int fioctl_enforce(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc,
                    char **argv);

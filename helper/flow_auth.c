@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "activity.h"
 #include "auth_lock.h"
 #include "authz.h"
 #include "conn.h"
@@ -102,12 +103,14 @@ result_name(uint32_t result)
 	}
 }
 
-/* The one way out of the flow: message, audit, lock counters (durable before
- * the verdict), verdict. */
+/* The one way out of the flow: message, the last-login line, lock counters
+ * (durable before the verdict), verdict, then the audit event. */
 static void
 finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 {
 	struct fio_auth_req *r = f->req;
+	struct fio_server *s = conn_server(c);
+	uid_t uid = conn_uid(c);
 	char text[160];
 
 	if (f->lock.locked && result != FIO_RESULT_UNAVAILABLE) {
@@ -131,15 +134,20 @@ finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 	} else if (result == FIO_RESULT_UNAVAILABLE) {
 		conn_info(c, FIO_INFO_ERROR, MSG_UNAVAILABLE);
 	}
-	fio_audit("auth", r->user, (long)conn_uid(c), r->service, r->rhost, result_name(result),
-	          result == FIO_RESULT_OK ? (f->used_recovery ? "recovery code" : "ok")
-	                                  : (f->reason != NULL ? f->reason : "failed"));
+	/* the previous login, before this one is recorded */
+	if (result == FIO_RESULT_OK && !(r->flags & FLOW_AUTH_F_CHECK_ONLY) &&
+	    fio_lastlog_line(s, r->user, text, sizeof(text)))
+		conn_info(c, FIO_INFO_TEXT, "%s", text);
 	/* code_failed: the password was right and the code was not; a success with
 	 * a code prompt verified a TOTP or recovery code */
 	auth_lock_end(conn_server(c), &f->lock, conn_uid(c), r, result,
 	              result == FIO_RESULT_DENIED && f->pw_ok && f->ask_code,
 	              result == FIO_RESULT_OK && f->ask_code);
 	f->done(c, result, result == FIO_RESULT_OK ? f->authtok_len : 0, f->done_arg);
+	/* after the verdict: the activity log never delays it */
+	fio_event(s, "auth", r->user, (long)uid, r->service, r->rhost, r->tty, result_name(result),
+	          result == FIO_RESULT_OK ? (f->used_recovery ? "recovery code" : "ok")
+	                                  : (f->reason != NULL ? f->reason : "failed"));
 	flow_free(f);
 }
 
@@ -693,7 +701,7 @@ nss_row(struct fio_server *s, const struct fio_auth_req *req, struct fio_user *u
 	r = fio_store_user_add(s->store, req->user, "", "", (int64_t)time(NULL));
 	if (r != FIO_STORE_OK && r != FIO_STORE_EXISTS)
 		return FIO_STORE_ERR;
-	fio_audit("user_add", req->user, 0, req->service, req->rhost, "ok",
+	fio_event(s, "user_add", req->user, 0, req->service, req->rhost, req->tty, "ok",
 	          "NSS account covered by a 2FA policy");
 	return fio_store_user_get(s->store, req->user, u);
 }
@@ -719,8 +727,8 @@ policy_start(struct fio_conn *c, struct auth_flow *f, int made)
 		return -1;
 	}
 	if (f->pol.state == FIO_PS_SSO) {
-		fio_audit("auth", r->user, (long)conn_uid(c), r->service, r->rhost, "ignore",
-		          "single sign-on account: left to the identity provider");
+		fio_event(s, "auth", r->user, (long)conn_uid(c), r->service, r->rhost, r->tty,
+		          "ignore", "single sign-on account: left to the identity provider");
 		f->done(c, FIO_RESULT_IGNORE, 0, f->done_arg);
 		flow_free(f);
 		return -1;
@@ -760,8 +768,8 @@ flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn do
 		}
 		f->have_user = r == FIO_STORE_OK;
 	} else {
-		fio_audit("refused", req->user, (long)conn_uid(c), req->service, req->rhost,
-		          "refused", "caller may not authenticate this user");
+		fio_event(s, "refused", req->user, (long)conn_uid(c), req->service, req->rhost,
+		          req->tty, "refused", "caller may not authenticate this user");
 	}
 	if (r == FIO_STORE_ERR) {
 		f->reason = "store error";

@@ -19,6 +19,7 @@
 #include "fio-proto.h"
 #include "fio-wipe.h"
 
+#include "activity.h"
 #include "authz.h"
 #include "conn.h"
 #include "flow_auth.h"
@@ -64,13 +65,30 @@ ctl_say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
 		log_debug("cannot send a message; the connection is closing");
 }
 
-/* The one way out: audit (not for a successful status), verdict, free. */
+/* A command that only reads. */
+static int
+ctl_is_read(uint32_t cmd)
+{
+	return cmd == FIO_CTL_STATUS || cmd == FIO_CTL_USER_SHOW || cmd == FIO_CTL_USER_LIST ||
+	       cmd == FIO_CTL_LOCK_SHOW || cmd == FIO_CTL_SESSIONS || cmd == FIO_CTL_ENFORCE_LIST ||
+	       cmd == FIO_CTL_POLICY_STATUS || cmd == FIO_CTL_ACTIVITY;
+}
+
+/* The one way out: audit (not for a successful status; a successful read is
+ * not an activity event), verdict, free. */
 void
 ctl_end(struct fio_conn *c, struct ctl_req *r, uint32_t result, const char *reason)
 {
-	if (r->cmd != FIO_CTL_STATUS || result != FIO_RESULT_OK)
-		fio_audit(ctl_cmd_of(r->cmd)->event, r->user, (long)r->uid, CTL_SERVICE, "",
+	const char *event = ctl_cmd_of(r->cmd)->event;
+
+	if (result == FIO_RESULT_OK && ctl_is_read(r->cmd)) {
+		if (r->cmd != FIO_CTL_STATUS)
+			fio_audit(event, r->user, (long)r->uid, CTL_SERVICE, "",
+			          flow_result_name(result), reason);
+	} else {
+		fio_event(conn_server(c), event, r->user, (long)r->uid, CTL_SERVICE, "", "",
 		          flow_result_name(result), reason);
+	}
 	conn_verdict(c, result, 0);
 	ctl_free(r);
 }
@@ -562,6 +580,7 @@ static const struct ctl_cmd ctl_cmds[FIO_CTL_MAX + 1] = {
         [FIO_CTL_USER_SSO] = {"user_sso", USER_REQ, 1, 0, 1, 0, ctl_user_sso},
         [FIO_CTL_USER_SUSPEND] = {"user_suspend", USER_REQ, 1, 0, 1, 0, ctl_user_suspend},
         [FIO_CTL_USER_RESUME] = {"user_resume", USER_REQ, 1, 0, 0, 0, ctl_user_resume},
+        [FIO_CTL_ACTIVITY] = {"activity", USER_REQ, 0, 0, 1, 0, ctl_activity},
 };
 
 static const struct ctl_cmd *
@@ -681,7 +700,8 @@ ctl_for_user(struct fio_conn *c, struct ctl_req *r, const struct ctl_cmd *d)
 		                         : "caller is not the account's owner");
 		return;
 	}
-	if (r->cmd == FIO_CTL_USER_ADD) {
+	/* the activity log is kept by name: any valid name, an account or not */
+	if (r->cmd == FIO_CTL_USER_ADD || r->cmd == FIO_CTL_ACTIVITY) {
 		d->act(c, r);
 		return;
 	}

@@ -2,7 +2,7 @@
  * flow_ctl_impl.h - the fioctl request and the helpers every command uses;
  * shared by flow_ctl.c (decoding, authorising, the account commands) and
  * flow_ctl_policy.c (sessions, enforce, passes, policy status, SSO flag,
- * suspension).
+ * suspension) and activity.c (the activity log).
  */
 #ifndef FIO_FLOW_CTL_IMPL_H
 #define FIO_FLOW_CTL_IMPL_H
@@ -49,7 +49,9 @@ void ctl_free(struct ctl_req *r);
 /* INFO to the client; output failures close the connection. */
 void ctl_say(struct fio_conn *c, uint32_t kind, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
-/* The one way out: audit (not for a successful status), verdict, free. */
+/* The one way out: audit (not for a successful status), verdict, free. The
+ * audit is also an event in the activity log (activity.h), except for a
+ * successful read (status, show, list, sessions, policy status, activity). */
 void ctl_end(struct fio_conn *c, struct ctl_req *r, uint32_t result, const char *reason);
 /* "permission denied or no such user", FIO_RESULT_PERM. */
 void ctl_refuse(struct fio_conn *c, struct ctl_req *r, const char *reason);
@@ -67,5 +69,8 @@ void ctl_policy_status(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_sso(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_suspend(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_resume(struct fio_conn *c, struct ctl_req *r);
+
+/* activity.c */
+void ctl_activity(struct fio_conn *c, struct ctl_req *r);
 
 #endif /* FIO_FLOW_CTL_IMPL_H */

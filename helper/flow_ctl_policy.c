@@ -14,6 +14,7 @@
 
 #include "fio-proto.h"
 
+#include "activity.h"
 #include "authz.h"
 #include "conn.h"
 #include "flow_ctl_impl.h"
@@ -312,7 +313,7 @@ ctl_session_end(struct fio_conn *c, struct ctl_req *r)
 		ctl_free(r);
 		return;
 	}
-	fio_audit("session_ended", r->user, (long)r->uid, x.service, x.rhost, "ok", reason);
+	fio_event(s, "session_ended", r->user, (long)r->uid, x.service, x.rhost, "", "ok", reason);
 	fio_policy_notify(s, u.name, u.email, "sessions_ended",
 	                  "Your session was ended for security reasons",
 	                  "A session of the account %s (service %s%s%s) was ended for security "

@@ -24,6 +24,7 @@
 #include "fio-proto.h"
 #include "fio-wipe.h"
 
+#include "activity.h"
 #include "conn.h"
 #include "crypto.h"
 #include "flow_enroll.h"
@@ -45,6 +46,7 @@
 struct enroll {
 	flow_enroll_done_fn done;
 	void *arg;
+	struct fio_server *server; /* for the activity log (c may be NULL at the end) */
 	char *name;
 	char *email;
 	char *service;
@@ -56,8 +58,8 @@ struct enroll {
 	int imported;
 	int new_codes;   /* store (and show) a new set of recovery codes */
 	int codes_shown; /* shown already, before the "saved" prompt */
-	int replacing; /* the label is enrolled already (at the last look) */
-	int others;    /* the account's other authenticators (at the last look) */
+	int replacing;   /* the label is enrolled already (at the last look) */
+	int others;      /* the account's other authenticators (at the last look) */
 	unsigned codes_left;
 	char label[FIO_TOTP_LABEL_MAX + 1];
 	unsigned digits, period, window;
@@ -143,8 +145,8 @@ enroll_finish(struct fio_conn *c, struct enroll *e, uint32_t result, const char 
 	flow_enroll_done_fn done = e->done;
 	void *arg = e->arg;
 
-	fio_audit(e->regen ? "recovery_regen" : "enroll", e->name, (long)e->uid, e->service,
-	          e->rhost, c == NULL ? "conv" : flow_result_name(result), reason);
+	fio_event(e->server, e->regen ? "recovery_regen" : "enroll", e->name, (long)e->uid,
+	          e->service, e->rhost, "", c == NULL ? "conv" : flow_result_name(result), reason);
 	if (c != NULL && result == FIO_RESULT_OK)
 		enroll_notify(c, e);
 	enroll_free(e);
@@ -172,6 +174,7 @@ enroll_new(struct fio_conn *c, const struct fio_user *u, const struct flow_enrol
 	e->arg = arg;
 	e->user_id = u->id;
 	e->uid = conn_uid(c);
+	e->server = conn_server(c);
 	e->flags = o->flags;
 	e->digits = cfg->totp_digits;
 	e->period = cfg->totp_period;

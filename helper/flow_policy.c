@@ -10,6 +10,7 @@
 
 #include "fio-proto.h"
 
+#include "activity.h"
 #include "authz.h"
 #include "conn.h"
 #include "fio-config.h"
@@ -94,11 +95,10 @@ enrolled(struct fio_conn *c, uint32_t result, void *arg)
 static void
 enrol(struct fio_conn *c, struct login_step *st)
 {
-	struct flow_enroll_opts o = {
-	        .flags = FLOW_ENROLL_F_CONFIRM_SAVED,
-	        .service = st->service,
-	        .rhost = st->rhost,
-	        .import_b32 = NULL};
+	struct flow_enroll_opts o = {.flags = FLOW_ENROLL_F_CONFIRM_SAVED,
+	                             .service = st->service,
+	                             .rhost = st->rhost,
+	                             .import_b32 = NULL};
 
 	flow_enroll_start(c, &st->user, &o, enrolled, st);
 }
@@ -233,8 +233,8 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 	if (have && u.suspended) { /* before the policy: SSO accounts too */
 		fio_user_clear(&u);
 		conn_info(c, FIO_INFO_ERROR, "%s", FIO_MSG_SUSPENDED);
-		fio_audit("account", r->user, (long)conn_uid(c), r->service, r->rhost, "refused",
-		          "account suspended");
+		fio_event(s, "account", r->user, (long)conn_uid(c), r->service, r->rhost, r->tty,
+		          "refused", "account suspended");
 		return FIO_RESULT_SUSPENDED;
 	}
 	st = fio_policy_eval(s, have ? &u : NULL, r->user, r->service, (int64_t)time(NULL), 0,
@@ -250,8 +250,8 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 	case FIO_PS_PASS_EXPIRED:
 		conn_info(c, FIO_INFO_ERROR, "%s",
 		          s->cfg.enroll_at_login ? FIO_MSG_ACCT_OVERDUE : FIO_MSG_OVERDUE_ADMIN);
-		fio_audit("account", r->user, (long)conn_uid(c), r->service, r->rhost, "refused",
-		          "2FA required and not set up");
+		fio_event(s, "account", r->user, (long)conn_uid(c), r->service, r->rhost, r->tty,
+		          "refused", "2FA required and not set up");
 		return FIO_RESULT_NEEDS_2FA;
 	case FIO_PS_GRACE:
 	case FIO_PS_PASS:

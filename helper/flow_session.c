@@ -13,6 +13,7 @@
 
 #include "fio-proto.h"
 
+#include "activity.h"
 #include "authz.h"
 #include "conn.h"
 #include "flow_session.h"
@@ -110,7 +111,7 @@ session_user(struct fio_conn *c, const struct session_req *r, struct fio_user *u
 		struct fio_peval pol;
 
 		/* its windows are the first members' ones, as at a first login */
-		fio_audit("user_add", r->user, 0, r->service, r->rhost, "ok",
+		fio_event(s, "user_add", r->user, 0, r->service, r->rhost, r->tty, "ok",
 		          "NSS account covered by a 2FA policy");
 		if (fio_policy_eval(s, u, r->user, r->service, (int64_t)time(NULL),
 		                    FIO_PEVAL_F_NSS_ROW, &pol) != 0) {
@@ -155,8 +156,8 @@ handle(struct fio_conn *c, struct session_req *r)
 		fio_user_clear(&u);
 		if (rc != FIO_STORE_OK)
 			return FIO_RESULT_UNAVAILABLE;
-		fio_audit("session_close", r->user, (long)conn_uid(c), r->service, r->rhost, "ok",
-		          "");
+		fio_event(s, "session_close", r->user, (long)conn_uid(c), r->service, r->rhost,
+		          r->tty, "ok", "");
 		return FIO_RESULT_OK;
 	}
 	memset(&sess, 0, sizeof(sess));
@@ -179,7 +180,8 @@ handle(struct fio_conn *c, struct session_req *r)
 	}
 	if (rc != FIO_STORE_OK)
 		return FIO_RESULT_UNAVAILABLE;
-	fio_audit("session_open", r->user, (long)conn_uid(c), r->service, r->rhost, "ok", "");
+	fio_event(s, "session_open", r->user, (long)conn_uid(c), r->service, r->rhost, r->tty, "ok",
+	          "");
 	return FIO_RESULT_OK;
 }
 

@@ -19,6 +19,7 @@ helper_libfiohelper_la_SOURCES = \
 	helper/store.h helper/store_sqlite.c helper/store_schema.h helper/store_schema.c \
 	helper/store_impl.h helper/store_totp.c helper/store_lock.c helper/store_policy.c \
 	helper/notify.h helper/notify.c \
+	helper/activity.h helper/activity.c helper/store_events.c \
 	helper/policy.h helper/policy.c \
 	helper/flow_policy.h helper/flow_policy.c \
 	helper/flow_session.h helper/flow_session.c \
@@ -40,5 +41,5 @@ fio_helperd_LDADD = helper/libfiohelper.la
 
 bin_PROGRAMS += fioctl
 fioctl_SOURCES = helper/fioctl.c helper/fioctl_cmds.h helper/fioctl_cmds.c \
-	helper/fioctl_policy.c helper/fioctl_enforce.c
+	helper/fioctl_policy.c helper/fioctl_enforce.c helper/fioctl_activity.c
 fioctl_LDADD = common/libfiocommon.la

@@ -14,6 +14,7 @@
 
 #include "fio-frame.h"
 
+#include "activity.h"
 #include "authz.h"
 #include "fio-config.h"
 #include "log.h"
@@ -196,7 +197,7 @@ entry_deadline(struct fio_server *s, const struct fio_user *u, const struct fio_
 static void
 pass_ended(struct fio_server *s, const struct fio_user *u, const char *why)
 {
-	fio_audit("pass_expired", u->name, -1, "", "", "ok", why);
+	fio_event(s, "pass_expired", u->name, -1, "", "", "", "ok", why);
 	fio_policy_notify(s, u->name, u->email, "pass_expired", "Your temporary pass has ended",
 	                  "The temporary pass for the account %s has ended. Its old authenticator "
 	                  "and recovery codes no longer work; your sessions will be ended.\n"
@@ -548,6 +549,7 @@ sweep_passes(struct fio_server *s, int64_t now)
 void
 fio_policy_sweep(struct fio_server *s, int64_t now)
 {
+	fio_activity_prune(s, now); /* whatever the policies */
 	sweep_passes(s, now);
 	if (s->cfg.npolicies > 0)
 		sweep_windows(s, now);

@@ -34,6 +34,7 @@ struct fio_server {
 	int64_t accept_pause_until; /* EMFILE back-off; the listener is out of epoll */
 	int64_t last_busy_log, last_refuse_log, last_accept_log; /* rate limits */
 	int64_t last_notify_log;                                 /* rate limit */
+	int64_t last_event_log;        /* rate limit: the activity log cannot be written */
 	struct fio_notifier *notifier; /* notify command children (notify.h) */
 	int64_t next_sweep;            /* CLOCK_MONOTONIC ms of the next policy sweep */
 	volatile sig_atomic_t stop;    /* SIGTERM/SIGINT */

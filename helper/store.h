@@ -254,4 +254,43 @@ int fio_store_session_del_pid(struct fio_store *st, int64_t user_id, int64_t pid
 int fio_store_session_list(struct fio_store *st, int64_t user_id,
                            int (*cb)(const struct fio_session *sess, void *ctx), void *ctx);
 
+/* ---- the activity log (activity.h) -------------------------------------------
+ * Events are kept by name (attempts on names that are not accounts too) and
+ * outlive the account; fio_store_event_prune drops the old ones. */
+
+#define FIO_EVENT_FIELD_MAX 256u  /* bytes of user, event, service, rhost, tty, result */
+#define FIO_EVENT_REASON_MAX 512u /* bytes of reason */
+
+struct fio_event_rec {
+	int64_t id; /* set by list; ignored by add */
+	int64_t time;
+	const char *user, *event, *service, *rhost, *tty, *result, *reason; /* NULL is "" */
+};
+
+/* Appends one event; each over-long field is cut at a UTF-8 character boundary
+ * to its maximum. *id (may be NULL) gets the event's id. */
+int fio_store_event_add(struct fio_store *st, const struct fio_event_rec *ev, int64_t *id);
+/* Calls cb for the newest limit events of user with time >= since, oldest
+ * first (time, then id order); ev is only valid during the call. Stops and
+ * returns cb's value if it returns non-zero. */
+int fio_store_event_list(struct fio_store *st, const char *user, int64_t since, unsigned limit,
+                         int (*cb)(const struct fio_event_rec *ev, void *ctx), void *ctx);
+
+/* The newest successful login ("auth" event, result "success") of user with
+ * an id below before_id (INT64_MAX: any). NOTFOUND if none. */
+struct fio_event_last {
+	int64_t id, time;
+	char service[FIO_EVENT_FIELD_MAX + 1];
+	char rhost[FIO_EVENT_FIELD_MAX + 1];
+};
+int fio_store_event_last_success(struct fio_store *st, const char *user, int64_t before_id,
+                                 struct fio_event_last *out);
+/* The number of failed logins ("auth" events, result "failure" or "locked")
+ * of user with an id above after_id (0: all) into *n. Ids, not times, order
+ * the events: a clock step does not reorder them. */
+int fio_store_event_failures_since(struct fio_store *st, const char *user, int64_t after_id,
+                                   int64_t *n);
+/* Deletes the events with time < before; *n (may be NULL) gets how many. */
+int fio_store_event_prune(struct fio_store *st, int64_t before, int64_t *n);
+
 #endif /* FIO_STORE_H */

@@ -1,13 +1,14 @@
 /*
  * store_impl.h - internals of the SQLite store shared by store_sqlite.c (open,
  * users, statement helpers), store_totp.c (authenticators, recovery codes),
- * store_lock.c (lockout) and store_policy.c (mandatory 2FA: policy windows,
- * passes, remembered sources, sessions). Not part of the store.h contract.
+ * store_lock.c (lockout), store_policy.c (mandatory 2FA: policy windows,
+ * passes, remembered sources, sessions) and store_events.c (the activity
+ * log). Not part of the store.h contract.
  *
  * Every statement is prepared once at open; its SQL is in the table of the
- * file that owns it (store_sqlite.c's own, store_totp_sql[], store_lock_sql[]
- * or store_policy_sql[]), in exactly one: the open fails otherwise. Any file
- * may run any statement.
+ * file that owns it (store_sqlite.c's own, store_totp_sql[], store_lock_sql[],
+ * store_policy_sql[] or store_events_sql[]), in exactly one: the open fails
+ * otherwise. Any file may run any statement.
  */
 #ifndef FIO_STORE_IMPL_H
 #define FIO_STORE_IMPL_H
@@ -69,6 +70,12 @@ enum stmt_id {
 	S_SESS_DEL_USER,
 	S_SESS_LIST,
 	S_SESS_LIST_USER,
+	/* store_events.c */
+	S_EVENT_ADD,
+	S_EVENT_LIST,
+	S_EVENT_LAST_OK,
+	S_EVENT_FAILURES,
+	S_EVENT_PRUNE,
 	S_COUNT
 };
 
@@ -81,6 +88,7 @@ struct fio_store {
 extern const char *const store_totp_sql[S_COUNT];
 extern const char *const store_lock_sql[S_COUNT];
 extern const char *const store_policy_sql[S_COUNT];
+extern const char *const store_events_sql[S_COUNT];
 
 /* ---- statement helpers (store_sqlite.c) ----------------------------------- */
 

@@ -111,7 +111,21 @@ static const char *const migrations[FIO_STORE_SCHEMA_VERSION] = {
         " pid INTEGER NOT NULL,"
         " pid_start INTEGER NOT NULL DEFAULT 0,"
         " started INTEGER NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);",
+        "CREATE INDEX IF NOT EXISTS sessions_user ON sessions (user_id);"
+        /* the activity log (fioctl activity, the last-login line): by name, so
+         * that attempts on names that are not accounts are kept too */
+        "CREATE TABLE IF NOT EXISTS events ("
+        " id INTEGER PRIMARY KEY,"
+        " time INTEGER NOT NULL,"
+        " user TEXT NOT NULL,"
+        " event TEXT NOT NULL,"
+        " service TEXT NOT NULL DEFAULT '',"
+        " rhost TEXT NOT NULL DEFAULT '',"
+        " tty TEXT NOT NULL DEFAULT '',"
+        " result TEXT NOT NULL DEFAULT '',"
+        " reason TEXT NOT NULL DEFAULT '');"
+        "CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);"
+        "CREATE INDEX IF NOT EXISTS events_time ON events (time);",
 };
 
 static const struct add_column *const migration_columns[FIO_STORE_SCHEMA_VERSION] = {

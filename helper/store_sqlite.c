@@ -52,7 +52,7 @@ static const char *const stmt_sql[S_COUNT] = {
 
 /* Each statement's SQL is in exactly one of these tables. */
 static const char *const *const sql_tables[] = {stmt_sql, store_totp_sql, store_lock_sql,
-                                                store_policy_sql};
+                                                store_policy_sql, store_events_sql};
 
 /* The SQL of statement id, or NULL if no table or more than one has it. */
 static const char *

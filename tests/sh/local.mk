@@ -17,7 +17,8 @@ SH_TESTS = \
 	tests/sh/test_sessions.sh \
 	tests/sh/test_authenticators.sh \
 	tests/sh/test_timing.sh \
-	tests/sh/test_suspend.sh
+	tests/sh/test_suspend.sh \
+	tests/sh/test_activity.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py \
 	tests/lib/pty_login.exp tests/lib/timing.py

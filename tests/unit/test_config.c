@@ -1067,6 +1067,24 @@ test_notify(void **state)
 	expect_refused(*state, text, 1, "notify.command: must have at most 32 elements");
 }
 
+static void
+test_activity_retention(void **state)
+{
+	struct fixture *fx = *state;
+	struct fio_config cfg;
+	char err[256];
+
+	assert_int_equal(fio_config_defaults(&cfg), 0);
+	assert_int_equal(cfg.activity_retention, 90u * 86400u);
+	write_file(fx->path, "activity = { retention = \"1d\"; };\n");
+	assert_int_equal(fio_config_load(fx->path, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.activity_retention, 86400u);
+	fio_config_free(&cfg);
+	expect_refused(*state, "activity = { retention = \"23h\"; };\n", 1,
+	               "activity.retention: must be between 1d and 3650d");
+	expect_refused(*state, "activity = {\n  keep = 1;\n};\n", 2, "activity.keep: unknown key");
+}
+
 int
 main(void)
 {
@@ -1101,6 +1119,7 @@ main(void)
 	        cmocka_unit_test(test_policy_except),
 	        cmocka_unit_test(test_sso_remember_pass),
 	        cmocka_unit_test(test_notify),
+	        cmocka_unit_test(test_activity_retention),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1127,6 +1127,123 @@ test_null_store(void **state)
 	assert_int_equal(fio_store_session_list(NULL, -1, collect_sess, NULL), FIO_STORE_ERR);
 }
 
+/* ---- the activity log (store.h events) ---------------------------------------- */
+
+struct ev_seen {
+	int n;
+	char results[8][16];
+	int64_t times[8];
+	size_t reason_len;
+};
+
+static int
+collect_event(const struct fio_event_rec *ev, void *ctx)
+{
+	struct ev_seen *e = ctx;
+
+	if (e->n < 8) {
+		snprintf(e->results[e->n], sizeof(e->results[0]), "%s", ev->result);
+		e->times[e->n] = ev->time;
+	}
+	e->reason_len = strlen(ev->reason);
+	e->n++;
+	return 0;
+}
+
+static void
+add_ev(struct fio_store *st, int64_t t, const char *user, const char *result)
+{
+	struct fio_event_rec ev = {.time = t,
+	                           .user = user,
+	                           .event = "auth",
+	                           .service = "sshd",
+	                           .rhost = "192.0.2.7",
+	                           .result = result,
+	                           .reason = "r"};
+
+	assert_int_equal(fio_store_event_add(st, &ev, NULL), FIO_STORE_OK);
+}
+
+static void
+test_events(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_event_last last;
+	struct ev_seen e = {0};
+	int64_t n = -1;
+
+	add_ev(f->st, 100, "ann", "success");
+	add_ev(f->st, 200, "ann", "failure");
+	add_ev(f->st, 150, "bob", "failure"); /* someone else's */
+	add_ev(f->st, 300, "ann", "locked");
+	add_ev(f->st, 400, "ann", "unavailable"); /* not a failed attempt */
+	assert_int_equal(fio_store_event_last_success(f->st, "ann", INT64_MAX, &last),
+	                 FIO_STORE_OK);
+	assert_int_equal(last.time, 100);
+	assert_string_equal(last.service, "sshd");
+	assert_string_equal(last.rhost, "192.0.2.7");
+	assert_int_equal(fio_store_event_failures_since(f->st, "ann", last.id, &n), FIO_STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(fio_store_event_last_success(f->st, "ann", last.id, &last),
+	                 FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_event_last_success(f->st, "bob", INT64_MAX, &last),
+	                 FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_event_failures_since(f->st, "bob", 0, &n), FIO_STORE_OK);
+	assert_int_equal(n, 1);
+	/* oldest first; the newest `limit`; since */
+	assert_int_equal(fio_store_event_list(f->st, "ann", 0, 10, collect_event, &e),
+	                 FIO_STORE_OK);
+	assert_int_equal(e.n, 4);
+	assert_string_equal(e.results[0], "success");
+	assert_string_equal(e.results[3], "unavailable");
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(fio_store_event_list(f->st, "ann", 0, 2, collect_event, &e), FIO_STORE_OK);
+	assert_int_equal(e.n, 2);
+	assert_int_equal(e.times[0], 300);
+	assert_int_equal(e.times[1], 400);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(fio_store_event_list(f->st, "ann", 200, 10, collect_event, &e),
+	                 FIO_STORE_OK);
+	assert_int_equal(e.n, 3);
+	/* prune: strictly older than `before` */
+	assert_int_equal(fio_store_event_prune(f->st, 200, &n), FIO_STORE_OK);
+	assert_int_equal(n, 2);
+	memset(&e, 0, sizeof(e));
+	assert_int_equal(fio_store_event_list(f->st, "ann", 0, 10, collect_event, &e),
+	                 FIO_STORE_OK);
+	assert_int_equal(e.n, 3);
+	assert_int_equal(e.times[0], 200);
+}
+
+static void
+test_event_bounds(void **state)
+{
+	struct fixture *f = *state;
+	struct ev_seen e = {0};
+	char big[2000];
+	struct fio_event_rec ev = {.time = 1, .user = "ann", .event = "auth", .reason = big};
+	size_t i;
+
+	/* 'a' then two-byte characters: a cut at 512 would split one */
+	big[0] = 'a';
+	for (i = 1; i + 2 < sizeof(big); i += 2) {
+		big[i] = (char)0xc3;
+		big[i + 1] = (char)0xa9;
+	}
+	big[i] = '\0';
+	assert_int_equal(fio_store_event_add(f->st, &ev, NULL), FIO_STORE_OK);
+	assert_int_equal(fio_store_event_list(f->st, "ann", 0, 10, collect_event, &e),
+	                 FIO_STORE_OK);
+	assert_int_equal(e.n, 1);
+	assert_int_equal(e.reason_len, 511); /* 'a' + 255 whole characters */
+	/* NULL fields are "" */
+	ev.reason = NULL;
+	assert_int_equal(fio_store_event_add(f->st, &ev, NULL), FIO_STORE_OK);
+	assert_int_equal(fio_store_event_add(NULL, &ev, NULL), FIO_STORE_ERR);
+	assert_int_equal(fio_store_event_list(NULL, "ann", 0, 1, collect_event, &e), FIO_STORE_ERR);
+	assert_int_equal(fio_store_event_prune(NULL, 1, NULL), FIO_STORE_ERR);
+}
+
 int
 main(void)
 {
@@ -1155,6 +1272,8 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_session_untrusted_rows, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_user_del_forgets, setup, teardown),
 	        cmocka_unit_test(test_null_store),
+	        cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_event_bounds, setup, teardown),
 	};
 
 	fio_log_init("test_store_policy", 1, 0);
