@@ -106,8 +106,9 @@ int fio_policy_covers(const struct fio_server *s, const char *name);
 int fio_policy_snapshot(struct fio_server *s, int64_t now);
 
 /* Periodic (once a minute, and after a snapshot): sends the notices that are
- * due (grace_opened not yet sent, grace_warning at notify.warn_before, overdue)
- * and ends passes that have expired (pass_expired). */
+ * due (grace_opened not yet sent, grace_warning at notify.warn_before, overdue),
+ * ends passes that have expired (pass_expired) and prunes the activity log
+ * (activity.retention). */
 void fio_policy_sweep(struct fio_server *s, int64_t now);
 
 /* "23 hours 59 minutes", "5 minutes", "2 days 3 hours": at most two units,

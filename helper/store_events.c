@@ -92,21 +92,6 @@ fio_store_event_add(struct fio_store *st, const struct fio_event_rec *ev, int64_
 	return rc;
 }
 
-/* Text column col ("" if NULL); -1 if it cannot be read. */
-static int
-col_str(sqlite3_stmt *s, int col, const char **out)
-{
-	const unsigned char *t;
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL) {
-		*out = "";
-		return 0;
-	}
-	t = sqlite3_column_text(s, col);
-	*out = (const char *)t;
-	return t != NULL ? 0 : -1;
-}
-
 struct event_list {
 	int (*cb)(const struct fio_event_rec *ev, void *ctx);
 	void *ctx;
@@ -119,10 +104,10 @@ event_list_row(sqlite3_stmt *s, void *arg)
 	struct fio_event_rec ev;
 
 	if (sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
-	    sqlite3_column_type(s, 1) != SQLITE_INTEGER || col_str(s, 2, &ev.user) != 0 ||
-	    col_str(s, 3, &ev.event) != 0 || col_str(s, 4, &ev.service) != 0 ||
-	    col_str(s, 5, &ev.rhost) != 0 || col_str(s, 6, &ev.tty) != 0 ||
-	    col_str(s, 7, &ev.result) != 0 || col_str(s, 8, &ev.reason) != 0) {
+	    sqlite3_column_type(s, 1) != SQLITE_INTEGER || store_col_text(s, 2, &ev.user) != 0 ||
+	    store_col_text(s, 3, &ev.event) != 0 || store_col_text(s, 4, &ev.service) != 0 ||
+	    store_col_text(s, 5, &ev.rhost) != 0 || store_col_text(s, 6, &ev.tty) != 0 ||
+	    store_col_text(s, 7, &ev.result) != 0 || store_col_text(s, 8, &ev.reason) != 0) {
 		log_err("event list: malformed event row");
 		return FIO_STORE_ERR;
 	}
@@ -167,8 +152,8 @@ fio_store_event_last_success(struct fio_store *st, const char *user, int64_t bef
 		store_db_fail(st, "event last");
 		rc = FIO_STORE_ERR;
 	} else if (sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
-	           sqlite3_column_type(s, 1) != SQLITE_INTEGER || col_str(s, 2, &service) != 0 ||
-	           col_str(s, 3, &rhost) != 0) {
+	           sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
+	           store_col_text(s, 2, &service) != 0 || store_col_text(s, 3, &rhost) != 0) {
 		log_err("event last: malformed event row");
 		rc = FIO_STORE_ERR;
 	} else {

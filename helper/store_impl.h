@@ -122,6 +122,10 @@ void store_tx_rollback(struct fio_store *st);
 int store_tx_end(struct fio_store *st, int rc);
 /* Column col as an unsigned int: -1 unless an integer in range. */
 int store_col_uint(sqlite3_stmt *s, int col, unsigned *out);
+/* Text column col: a NULL column reads as "", a failed conversion (out of
+ * memory) is -1. The pointer is valid until the statement steps or resets.
+ * (store_policy.c) */
+int store_col_text(sqlite3_stmt *s, int col, const char **out);
 
 /* ---- store_policy.c ------------------------------------------------------- */
 

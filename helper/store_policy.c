@@ -70,10 +70,8 @@ const char *const store_policy_sql[S_COUNT] = {
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-/* Text column col: a NULL column reads as "", a failed conversion (out of
- * memory) is -1. The pointer is valid until the statement steps or resets. */
-static int
-col_text(sqlite3_stmt *s, int col, const char **out)
+int
+store_col_text(sqlite3_stmt *s, int col, const char **out)
 {
 	const unsigned char *t;
 
@@ -303,7 +301,7 @@ policy_list_row(sqlite3_stmt *s, void *arg)
 	struct fio_policy_row row;
 	const char *name, *key;
 
-	if (col_text(s, 0, &name) != 0 || col_text(s, 1, &key) != 0 ||
+	if (store_col_text(s, 0, &name) != 0 || store_col_text(s, 1, &key) != 0 ||
 	    read_policy_row(s, 2, &row) != FIO_STORE_OK) {
 		log_err("policy list: malformed policy row");
 		return FIO_STORE_ERR;
@@ -372,7 +370,7 @@ pass_list_row(sqlite3_stmt *s, void *arg)
 	const struct pass_list *pl = arg;
 	const char *name;
 
-	if (col_text(s, 0, &name) != 0 || cols_int(s, 1, 1) != 0) {
+	if (store_col_text(s, 0, &name) != 0 || cols_int(s, 1, 1) != 0) {
 		log_err("pass list: malformed user row");
 		return FIO_STORE_ERR;
 	}
@@ -530,9 +528,9 @@ read_session(sqlite3_stmt *s, struct fio_session *sess)
 {
 	const char *user, *service, *tty, *rhost;
 
-	if (cols_int(s, 0, 1) != 0 || cols_int(s, 5, 3) != 0 || col_text(s, 1, &user) != 0 ||
-	    col_text(s, 2, &service) != 0 || col_text(s, 3, &tty) != 0 ||
-	    col_text(s, 4, &rhost) != 0)
+	if (cols_int(s, 0, 1) != 0 || cols_int(s, 5, 3) != 0 || store_col_text(s, 1, &user) != 0 ||
+	    store_col_text(s, 2, &service) != 0 || store_col_text(s, 3, &tty) != 0 ||
+	    store_col_text(s, 4, &rhost) != 0)
 		return FIO_STORE_ERR;
 	sess->id = sqlite3_column_int64(s, 0);
 	sess->user = (char *)user;
