@@ -9,62 +9,6 @@ setup
 check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
 
-# run_ctl ARGS...: fioctl ARGS (stdin from $CTL_IN if set, else /dev/null);
-# sets CTL_OUT, CTL_ERR, CTL_RC.
-run_ctl() {
-	if [ -n "${CTL_IN+x}" ]; then
-		printf '%s\n' "$CTL_IN" | fioctl "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err"
-	else
-		fioctl "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err" </dev/null
-	fi
-	CTL_RC=$?
-	CTL_OUT=$(cat "$T/work/ctl.out")
-	CTL_ERR=$(cat "$T/work/ctl.err")
-	unset CTL_IN
-}
-
-ctl_diag() {
-	diag "fioctl exit $CTL_RC" "stdout:" "$CTL_OUT" "stderr:" "$CTL_ERR"
-}
-
-ctl_ok() {
-	[ "$CTL_RC" = 0 ] || { ctl_diag; return 1; }
-}
-
-# ctl_error: non-zero exit and exactly one line on stderr starting "fioctl: "
-ctl_error() {
-	if [ "$CTL_RC" != 0 ] && [ "$(printf '%s\n' "$CTL_ERR" | wc -l)" -eq 1 ] &&
-		[ "${CTL_ERR#fioctl: }" != "$CTL_ERR" ]; then
-		return 0
-	fi
-	diag "expected a non-zero exit and one 'fioctl: ...' line on stderr"
-	ctl_diag
-	return 1
-}
-
-out_has() {
-	printf '%s\n' "$CTL_OUT" | grep -qxE -- "$1" || {
-		diag "no line matching '$1'"
-		ctl_diag
-		return 1
-	}
-}
-
-# json_check PYTHON-EXPRESSION: CTL_OUT parses as JSON (python3 -m json.tool)
-# and the expression over `d` (the parsed value) is true.
-json_check() {
-	printf '%s\n' "$CTL_OUT" | "$PYTHON" -m json.tool >/dev/null 2>"$T/work/json.err" || {
-		diag "not JSON:" "$(cat "$T/work/json.err")"
-		ctl_diag
-		return 1
-	}
-	printf '%s\n' "$CTL_OUT" | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" || {
-		diag "JSON does not satisfy: $1"
-		ctl_diag
-		return 1
-	}
-}
-
 # ---------------------------------------------------------------- status
 t_status() {
 	run_ctl status

@@ -25,51 +25,6 @@ echo "session required $FIO_MODULE" >>"$T/services/fio"
 [ -x "$SQLITE3" ] || bail "missing: sqlite3"
 grep -q 'SESSION_OPEN' "$top_srcdir/tests/lib/pamconv.c" || bail "tests/lib/pamconv has no -s option"
 
-# ---------------------------------------------------------------- helpers
-# run_ctl ARGS...: fioctl ARGS as root (stdin /dev/null); CTL_OUT, CTL_ERR, CTL_RC.
-run_ctl() {
-	fioctl "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err" </dev/null
-	CTL_RC=$?
-	CTL_OUT=$(cat "$T/work/ctl.out")
-	CTL_ERR=$(cat "$T/work/ctl.err")
-}
-
-# run_ctl_as USER ARGS...: the same as USER.
-run_ctl_as() {
-	fioctl_as "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err" </dev/null
-	CTL_RC=$?
-	CTL_OUT=$(cat "$T/work/ctl.out")
-	CTL_ERR=$(cat "$T/work/ctl.err")
-}
-
-ctl_diag() {
-	diag "fioctl exit $CTL_RC" "stdout:" "$CTL_OUT" "stderr:" "$CTL_ERR"
-}
-
-# ctl_rc N: fioctl exited with N.
-ctl_rc() {
-	[ "$CTL_RC" = "$1" ] || { diag "expected exit status $1"; ctl_diag; return 1; }
-}
-
-out_has() {
-	printf '%s\n' "$CTL_OUT" | grep -qxE -- "$1" || { diag "no line matching '$1' on stdout"; ctl_diag; return 1; }
-}
-
-out_lacks() {
-	! printf '%s\n' "$CTL_OUT" | grep -qE -- "$1" || { diag "a line matching '$1' on stdout"; ctl_diag; return 1; }
-}
-
-err_is() {
-	[ "$CTL_ERR" = "$1" ] || { diag "expected stderr: $1"; ctl_diag; return 1; }
-}
-
-# json_check PYTHON-EXPRESSION: CTL_OUT is JSON and the expression over d holds.
-json_check() {
-	printf '%s\n' "$CTL_OUT" | "$PYTHON" -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if ($1) else 1)" ||
-		{ diag "stdout is not JSON or does not satisfy: $1"; ctl_diag; return 1; }
-}
-
-
 # kill_leader PID: SIGKILL, then wait until it is gone (reaped or a zombie).
 kill_leader() {
 	local i=0

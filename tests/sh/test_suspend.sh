@@ -20,42 +20,6 @@ echo "session required $FIO_MODULE" >>"$T/services/fio"
 
 M_SUSPENDED="ERROR This account is suspended. Contact your administrator."
 
-# ---------------------------------------------------------------- helpers
-# run_ctl ARGS...: fioctl ARGS as root (stdin /dev/null); CTL_OUT, CTL_ERR, CTL_RC.
-run_ctl() {
-	fioctl "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err" </dev/null
-	CTL_RC=$?
-	CTL_OUT=$(cat "$T/work/ctl.out")
-	CTL_ERR=$(cat "$T/work/ctl.err")
-}
-
-run_ctl_as() {
-	fioctl_as "$@" >"$T/work/ctl.out" 2>"$T/work/ctl.err" </dev/null
-	CTL_RC=$?
-	CTL_OUT=$(cat "$T/work/ctl.out")
-	CTL_ERR=$(cat "$T/work/ctl.err")
-}
-
-ctl_diag() {
-	diag "fioctl exit $CTL_RC" "stdout:" "$CTL_OUT" "stderr:" "$CTL_ERR"
-}
-
-ctl_rc() {
-	[ "$CTL_RC" = "$1" ] || { diag "expected exit status $1"; ctl_diag; return 1; }
-}
-
-out_has() {
-	printf '%s\n' "$CTL_OUT" | grep -qxE -- "$1" || { diag "no line matching '$1' on stdout"; ctl_diag; return 1; }
-}
-
-out_lacks() {
-	! printf '%s\n' "$CTL_OUT" | grep -qE -- "$1" || { diag "a line matching '$1' on stdout"; ctl_diag; return 1; }
-}
-
-err_is() {
-	[ "$CTL_ERR" = "$1" ] || { diag "expected stderr: $1"; ctl_diag; return 1; }
-}
-
 alive() {
 	proc_alive "$1" || { diag "process $1 ($2) is gone"; return 1; }
 }
