@@ -25,49 +25,12 @@
 #include "log.h"
 #include "store.h"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-	struct fio_store *st;
-	char err[256];
-};
-
-static int
-rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
+#include "store_fixture.h"
 
 static int
 setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL)
-		return -1;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/test_store.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->path, sizeof(f->path), "%s/fio.db", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	fio_store_close(f->st);
-	if (nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
-		fprintf(stderr, "cannot remove %s\n", f->dir);
-	free(f);
-	return 0;
+	return fixture_setup(state, "test_store", 0);
 }
 
 static void
