@@ -318,10 +318,12 @@ fioctl_pass_grant(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int
 	return fioctl_request(o, &q);
 }
 
-int
-fioctl_pass_revoke(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
+/* The commands that take exactly one account name and nothing else. */
+static int
+one_user(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv,
+         uint32_t ctl)
 {
-	struct fioctl_req q = {.cmd = FIO_CTL_PASS_REVOKE};
+	struct fioctl_req q = {.cmd = ctl};
 	struct pargs a;
 	int rc;
 
@@ -331,6 +333,12 @@ fioctl_pass_revoke(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, in
 		return rc;
 	q.user = a.words[0];
 	return fioctl_request(o, &q);
+}
+
+int
+fioctl_pass_revoke(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
+{
+	return one_user(o, cmd, argc, argv, FIO_CTL_PASS_REVOKE);
 }
 
 int
@@ -392,14 +400,5 @@ fioctl_user_suspend(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, i
 int
 fioctl_user_resume(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int argc, char **argv)
 {
-	struct fioctl_req q = {.cmd = FIO_CTL_USER_RESUME};
-	struct pargs a;
-	int rc;
-
-	if (parse(argc, argv, 0, 1, 1, &a) != 0)
-		return fioctl_usage(cmd);
-	if ((rc = check_name(a.words[0], "user")) != 0)
-		return rc;
-	q.user = a.words[0];
-	return fioctl_request(o, &q);
+	return one_user(o, cmd, argc, argv, FIO_CTL_USER_RESUME);
 }
