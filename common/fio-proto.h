@@ -80,22 +80,39 @@
 
 enum fio_msg {
 	/* client -> helper */
-	FIO_MSG_HELLO = 1,   /* U32 version, U32 client kind (FIO_CLIENT_*) */
-	FIO_MSG_AUTH = 2,    /* STR service, STR user, STR rhost, STR ruser, STR tty,
-	                        U32 flags (FIO_AUTH_F_*), SECRET authtok (PAM_AUTHTOK of the
-	                        stack; empty unless FIO_AUTH_F_USE_AUTHTOK/TRY_AUTHTOK) */
-	FIO_MSG_ACCT = 3,    /* STR service, STR user, STR rhost, STR ruser, STR tty,
-	                        U32 flags (FIO_AUTH_F_*) */
-	FIO_MSG_ANSWER = 4,  /* U32 prompt id, SECRET answer */
-	FIO_MSG_CTL = 5,     /* U32 command (FIO_CTL_*), U32 flags (FIO_CTL_F_*), STR user,
-	                        STR arg, SECRET secret (may be empty) */
-	FIO_MSG_SESSION = 6, /* U32 op (FIO_SESSION_OPEN/_CLOSE), STR service, STR user,
-	                        STR rhost, STR tty. The session leader is the caller's
-	                        process (SO_PEERCRED pid); uid 0 may register any user,
-	                        others only their own account. VERDICT: OK, IGNORE (not
-	                        an account of the store, or not the caller's), DENIED
-	                        (too many sessions, or the caller's process is gone),
-	                        UNAVAILABLE. */
+	FIO_MSG_HELLO = 1,     /* U32 version, U32 client kind (FIO_CLIENT_*) */
+	FIO_MSG_AUTH = 2,      /* STR service, STR user, STR rhost, STR ruser, STR tty,
+	                          U32 flags (FIO_AUTH_F_*), SECRET authtok (PAM_AUTHTOK of the
+	                          stack; empty unless FIO_AUTH_F_USE_AUTHTOK/TRY_AUTHTOK) */
+	FIO_MSG_ACCT = 3,      /* STR service, STR user, STR rhost, STR ruser, STR tty,
+	                          U32 flags (FIO_AUTH_F_*) */
+	FIO_MSG_ANSWER = 4,    /* U32 prompt id, SECRET answer */
+	FIO_MSG_CTL = 5,       /* U32 command (FIO_CTL_*), U32 flags (FIO_CTL_F_*), STR user,
+	                          STR arg, SECRET secret (may be empty) */
+	FIO_MSG_SESSION = 6,   /* U32 op (FIO_SESSION_OPEN/_CLOSE), STR service, STR user,
+	                          STR rhost, STR tty. The session leader is the caller's
+	                          process (SO_PEERCRED pid); uid 0 may register any user,
+	                          others only their own account. VERDICT: OK, IGNORE (not
+	                          an account of the store, or not the caller's), DENIED
+	                          (too many sessions, or the caller's process is gone),
+	                          UNAVAILABLE. */
+	FIO_MSG_CHAUTHTOK = 7, /* pam_sm_chauthtok: STR service, STR user, STR rhost,
+	                        STR ruser, STR tty, U32 flags (FIO_AUTH_F_* and
+	                        FIO_CHTOK_F_*; exactly one of PRELIM and UPDATE),
+	                        SECRET oldauthtok (PAM_OLDAUTHTOK; may be empty),
+	                        SECRET newauthtok (PAM_AUTHTOK with use_authtok;
+	                        may be empty). PRELIM: checks the current password
+	                        (or an outstanding reset/invitation code) unless
+	                        FIO_CHTOK_F_ROOT; its FIO_PROMPT_F_AUTHTOK answer
+	                        becomes PAM_OLDAUTHTOK on OK. UPDATE: checks the
+	                        current password again, asks the new one twice,
+	                        applies the quality rules and stores it; its
+	                        FIO_PROMPT_F_AUTHTOK answer becomes PAM_AUTHTOK on
+	                        OK. VERDICT: OK, IGNORE (not a password of the
+	                        store: left to other modules), DENIED (wrong
+	                        current password, refused new one, or a caller
+	                        asking about another account), LOCKED, SUSPENDED,
+	                        UNAVAILABLE, CONV. */
 
 	/* helper -> client */
 	FIO_MSG_PROMPT = 64,  /* U32 prompt id, U32 style (FIO_PROMPT_*), U32 flags
@@ -123,7 +140,28 @@ enum fio_client_kind {
 	0x10u /* ACCT: pam_fio's auth succeeded in this PAM                                        \
 	         transaction and already showed the policy                                         \
 	         notices (grace, pass); do not repeat them */
-#define FIO_AUTH_F_KNOWN 0x1fu
+#define FIO_AUTH_F_NULLOK                                                                          \
+	0x20u /* with FACTOR_SECOND: an account that is not in the store                           \
+	         (NSS only) and that no policy covers is left to the other                         \
+	         modules (IGNORE) instead of being asked for a code, like                          \
+	         pam_google_authenticator's nullok; honoured from uid 0 only */
+#define FIO_AUTH_F_KNOWN 0x3fu
+
+/* CHAUTHTOK flags (with FIO_AUTH_F_USE_AUTHTOK / _TRY_AUTHTOK applying to the
+ * old password). FIO_CHTOK_F_ROOT is believed from uid 0 callers only. */
+#define FIO_CHTOK_F_PRELIM 0x100u /* PAM_PRELIM_CHECK */
+#define FIO_CHTOK_F_UPDATE 0x200u /* PAM_UPDATE_AUTHTOK */
+#define FIO_CHTOK_F_ROOT                                                                           \
+	0x400u /* the application's real uid is 0 and this is                                      \
+	          not an expired-password change: no current                                       \
+	          password is asked (like pam_unix) */
+#define FIO_CHTOK_F_EXPIRED_ONLY                                                                   \
+	0x800u /* PAM_CHANGE_EXPIRED_AUTHTOK: change only if                                       \
+	          a change is due (else OK, nothing asked) */
+#define FIO_CHTOK_F_NEW_AUTHTOK                                                                    \
+	0x1000u /* use_authtok: newauthtok is the new password                                     \
+	           (checked once, not asked) */
+#define FIO_CHTOK_F_KNOWN (FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK | 0x1f00u)
 
 enum fio_session_op {
 	FIO_SESSION_OPEN = 1,
@@ -165,26 +203,41 @@ enum fio_result {
  * if enrolled) before it acts. Refusals of other users look exactly like
  * "no such user" (FIO_RESULT_PERM). */
 enum fio_ctl_cmd {
-	FIO_CTL_STATUS = 1,    /* anyone: RECORD {version, backend, users?(admin)} */
-	FIO_CTL_USER_ADD = 2,  /* admin: user, arg = e-mail, secret = password (may be empty) */
-	FIO_CTL_USER_DEL = 3,  /* admin: user */
-	FIO_CTL_USER_SHOW = 4, /* admin or self: RECORD {name, email, password, totp
-	                          ("enrolled" or "none"), authenticators (their labels,
-	                          comma-separated, in enrolment order; "" if none),
-	                          recovery_codes_left, created, suspended ("yes" or
-	                          "no"), suspend_reason ("" if none)} */
-	FIO_CTL_USER_LIST = 5, /* admin: one RECORD per user */
-	FIO_CTL_PASSWD = 6,    /* admin or self: secret = new password */
-	FIO_CTL_ENROLL = 7,    /* admin or self: interactive; secret = base32 to import
-	                          (admin only); arg = authenticator label, 1..32 bytes
-	                          of [A-Za-z0-9._-] ("" = "default"): enrolling an
-	                          existing label replaces that authenticator only;
-	                          at most 5 per account (USAGE beyond). New recovery
-	                          codes only if the account has no other
-	                          authenticator or no unused code */
-	FIO_CTL_UNENROLL = 8,  /* admin or self: arg = label ("" = all authenticators
-	                          and the recovery codes); removing the last one
-	                          removes the codes too; an unknown label is USAGE */
+	FIO_CTL_STATUS = 1,         /* anyone: RECORD {version, backend, users?(admin)} */
+	FIO_CTL_USER_ADD = 2,       /* admin: user, arg = e-mail, secret = password (may be
+	                               empty; the quality rules apply). FIO_CTL_F_INVITE:
+	                               no password, an invitation code valid for
+	                               password.invite_ttl instead (RECORD {user, code
+	                               (shown once; "-" with FIO_CTL_F_SEND), expires}),
+	                               FIO_CTL_F_SEND: sent to the account's e-mail by the
+	                               notify command (USAGE without e-mail or command) */
+	FIO_CTL_USER_DEL = 3,       /* admin: user */
+	FIO_CTL_USER_SHOW = 4,      /* admin or self: RECORD {name, email, password, totp
+	                               ("enrolled" or "none"), authenticators (their labels,
+	                               comma-separated, in enrolment order; "" if none),
+	                               recovery_codes_left, created, suspended ("yes" or
+	                               "no"), suspend_reason ("" if none),
+	                               password_change_due ("yes" or "no"), reset_code
+	                               ("none", or "reset|invitation valid until|expired
+	                               TIME")} */
+	FIO_CTL_USER_LIST = 5,      /* admin: one RECORD per user */
+	FIO_CTL_PASSWD = 6,         /* admin or self: secret = new password (quality rules
+	                               apply; the message says which). Admin only:
+	                               FIO_CTL_F_RESET: no password; a reset code valid for
+	                               password.reset_ttl replaces any earlier one and a
+	                               change is due at the next login (RECORD {user, code
+	                               ("-" with FIO_CTL_F_SEND), expires});
+	                               FIO_CTL_F_EXPIRE: a change is due at the next login */
+	FIO_CTL_ENROLL = 7,         /* admin or self: interactive; secret = base32 to import
+	                               (admin only); arg = authenticator label, 1..32 bytes
+	                               of [A-Za-z0-9._-] ("" = "default"): enrolling an
+	                               existing label replaces that authenticator only;
+	                               at most 5 per account (USAGE beyond). New recovery
+	                               codes only if the account has no other
+	                               authenticator or no unused code */
+	FIO_CTL_UNENROLL = 8,       /* admin or self: arg = label ("" = all authenticators
+	                               and the recovery codes); removing the last one
+	                               removes the codes too; an unknown label is USAGE */
 	FIO_CTL_RECOVERY_REGEN = 9, /* admin or self: new set of recovery codes */
 	FIO_CTL_LOCK_SHOW = 10,     /* admin: user optional; one RECORD {user, failures,
 	                               locked_until (ISO 8601 UTC or "-"), consecutive} for
@@ -227,9 +280,13 @@ enum fio_ctl_cmd {
 	                               newest 10000 if there are more */
 	FIO_CTL_MAX = 21,
 };
-#define FIO_CTL_F_JSON 0x1u /* the client wants RECORDs rather than prose */
-#define FIO_CTL_F_SSO 0x2u  /* USER_ADD: the account is managed by single sign-on */
-#define FIO_CTL_F_KNOWN 0x3u
+#define FIO_CTL_F_JSON 0x1u    /* the client wants RECORDs rather than prose */
+#define FIO_CTL_F_SSO 0x2u     /* USER_ADD: the account is managed by single sign-on */
+#define FIO_CTL_F_RESET 0x4u   /* PASSWD: issue a reset code */
+#define FIO_CTL_F_SEND 0x8u    /* PASSWD / USER_ADD: deliver the code by notify */
+#define FIO_CTL_F_INVITE 0x10u /* USER_ADD: an invitation code, no password */
+#define FIO_CTL_F_EXPIRE 0x20u /* PASSWD: a change is due at the next login */
+#define FIO_CTL_F_KNOWN 0x3fu
 #define FIO_SUSPEND_REASON_MAX 200u /* USER_SUSPEND: bytes of the reason */
 
 /* Policy states as they appear in RECORDs (policy.h has the rules):
@@ -241,5 +298,11 @@ enum fio_ctl_cmd {
 #define FIO_RECOVERY_COUNT 10u
 #define FIO_RECOVERY_CHARS 16u
 #define FIO_RECOVERY_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+/* Reset and invitation codes as shown: 4 groups of 5 characters of
+ * FIO_RECOVERY_ALPHABET separated by '-' (100 random bits). Typed at the
+ * password prompt (or as the current password of a change) in place of the
+ * password; they lead to a forced change. */
+#define FIO_RESET_CHARS 20u
 
 #endif /* FIO_PROTO_H */

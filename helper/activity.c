@@ -181,3 +181,24 @@ ctl_activity(struct fio_conn *c, struct ctl_req *r)
 	else
 		ctl_end(c, r, FIO_RESULT_OK, "");
 }
+
+const char *
+fio_event_result(uint32_t result)
+{
+	switch (result) {
+	case FIO_RESULT_OK:
+		return "success";
+	case FIO_RESULT_DENIED:
+		return "failure";
+	case FIO_RESULT_LOCKED:
+		return "locked";
+	case FIO_RESULT_SUSPENDED:
+		return "suspended";
+	case FIO_RESULT_UNAVAILABLE:
+		return "unavailable";
+	case FIO_RESULT_IGNORE:
+		return "ignore";
+	default:
+		return "other";
+	}
+}

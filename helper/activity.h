@@ -20,6 +20,11 @@
 struct fio_conn;
 struct fio_server;
 
+/* The result word of a login or password change event for a verdict:
+ * "success", "failure", "locked", "suspended", "unavailable", "ignore",
+ * "other". The last-login line counts "failure" and "locked". */
+const char *fio_event_result(uint32_t result);
+
 /* The last-login line (INFO before the verdict of a successful login):
  * "Last login: TIME[ from RHOST] via SERVICE; FAILURES" where FAILURES is one
  * of the three below; with no earlier success but failures,
@@ -41,6 +46,11 @@ struct fio_server;
 void fio_event(struct fio_server *s, const char *event, const char *user, long caller_uid,
                const char *service, const char *rhost, const char *tty, const char *result,
                const char *reason);
+
+/* The result word of a login or password change event for a verdict:
+ * "success", "failure", "locked", "suspended", "unavailable", "ignore",
+ * "other". The last-login line counts "failure" and "locked". */
+const char *fio_event_result(uint32_t result);
 
 /* The last-login line for user's login that is about to be recorded as a
  * success, into out: 1 if there is one, 0 if there is nothing to say (no

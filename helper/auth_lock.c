@@ -2,14 +2,17 @@
  * auth_lock.c - the lockout side of one login: counters in, counters out, the
  * message. See auth_lock.h for which counters apply.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "activity.h"
 #include "auth_lock.h"
 #include "authz.h"
 #include "log.h"
+#include "policy.h"
 #include "server.h"
 
 #define MSG_LOCKED "Too many failed attempts. Try again in %u minute%s."
@@ -106,6 +109,8 @@ auth_lock_start(struct fio_server *s, struct auth_lock *al, uid_t caller,
 			return -1;
 		if (rc == FIO_STORE_OK || rc == FIO_STORE_LOCKED) {
 			al->user_id = u->id;
+			snprintf(al->email, sizeof(al->email), "%s",
+			         u->email != NULL ? u->email : "");
 			al->capped = l.consecutive >= s->cfg.lock_max_consecutive;
 		}
 	}
@@ -130,6 +135,30 @@ auth_lock_start(struct fio_server *s, struct auth_lock *al, uid_t caller,
 		al->user_counted = 1;
 	}
 	return 0;
+}
+
+/* The account has just reached the second-factor hard cap: the activity log
+ * and a notice to its owner (what happened and the two ways out; no code). */
+static void
+capped(struct fio_server *s, const struct auth_lock *al, uid_t caller, const struct fio_auth_req *r,
+       unsigned consecutive)
+{
+	char host[HOST_NAME_MAX + 1], subject[HOST_NAME_MAX + 64];
+
+	audit_lock(s, caller, r, "second-factor hard cap");
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "this host");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(subject, sizeof(subject), "pam_fio: codes blocked on %s", host);
+	fio_policy_notify(s, r->user, al->email, "second_factor_capped", subject,
+	                  "There were %u wrong verification codes in a row for the account %s "
+	                  "on %s, each after the right password.\n\n"
+	                  "Verification codes are now refused for this account until a recovery "
+	                  "code is used at a login, or an administrator runs:\n"
+	                  "    fioctl lock clear %s\n\n"
+	                  "If these attempts were not yours, someone knows your password: change "
+	                  "it as soon as you can.",
+	                  consecutive, r->user, host, r->user);
 }
 
 /* One failure on the account or name counter. */
@@ -161,13 +190,10 @@ fail_user(struct fio_server *s, struct auth_lock *al, uid_t caller, const struct
 		         l.failures, p.interval, p.unlock_after);
 		audit_lock(s, caller, r, why);
 	}
-	if (code_failed && l.consecutive == s->cfg.lock_max_consecutive) {
-		snprintf(why, sizeof(why),
-		         "%u consecutive wrong codes: codes refused until a recovery code or "
-		         "fioctl lock clear",
-		         l.consecutive);
-		audit_lock(s, caller, r, why);
-	}
+	/* == : only the failure that reaches the cap (at the cap codes are not
+	 * checked, so nothing counts beyond it) */
+	if (code_failed && al->user_id != 0 && l.consecutive == s->cfg.lock_max_consecutive)
+		capped(s, al, caller, r, l.consecutive);
 }
 
 void

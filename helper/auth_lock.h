@@ -41,6 +41,7 @@ struct auth_lock {
 	int user_counted; /* the attempt was counted against the account or the name */
 	int src_counted;  /* ... and against the source */
 	int64_t user_id;  /* the store account counted, or 0: the name in memory */
+	char email[FIO_EMAIL_MAX + 1]; /* the account's address for the hard-cap notice */
 	char name_key[FIO_NAME_MAX + 8];
 	char src_key[AUTH_LOCK_KEY_MAX]; /* "" if no source counter applies */
 };
@@ -58,7 +59,10 @@ int auth_lock_start(struct fio_server *s, struct auth_lock *al, uid_t caller,
  * OK resets the account (second_factor_ok: a code was verified, which also
  * resets the hard cap) and takes back the source's count; anything else
  * (unavailable, cancelled) leaves the attempt counted. code_failed: the
- * password was right and the code wrong. Engaged locks are audited ("lock"). */
+ * password was right and the code wrong. Engaged locks are audited ("lock");
+ * the failure that brings an account to the second-factor hard cap is also
+ * notified to its owner (notify.h event "second_factor_capped", never a code),
+ * once: attempts at the cap count no further code failures. */
 void auth_lock_end(struct fio_server *s, struct auth_lock *al, uid_t caller,
                    const struct fio_auth_req *r, uint32_t result, int code_failed,
                    int second_factor_ok);

@@ -72,6 +72,11 @@ static const struct key_spec totp_keys[] = {
 
 static const struct key_spec password_keys[] = {
         {"hash_cost", KEY_UINT, FIELD(hash_cost), 3, 11, NULL},
+        {"min_length", KEY_UINT, FIELD(pw_min_length), 8, 256, NULL},
+        {"max_length", KEY_UINT, FIELD(pw_max_length), 256, 511, NULL},
+        {"dictionary", KEY_BOOL, FIELD(pw_dictionary), 0, 1, NULL},
+        {"reset_ttl", KEY_DURATION, FIELD(reset_ttl), 300, 7 * CFG_DAY, NULL},
+        {"invite_ttl", KEY_DURATION, FIELD(invite_ttl), 3600, 90 * CFG_DAY, NULL},
         {NULL, KEY_GROUP, 0, 0, 0, NULL},
 };
 
@@ -267,6 +272,11 @@ fio_config_defaults(struct fio_config *cfg)
 	tmp.totp_period = 30;
 	tmp.totp_window = 1;
 	tmp.hash_cost = 5;
+	tmp.pw_min_length = 12;
+	tmp.pw_max_length = 256;
+	tmp.pw_dictionary = 1;
+	tmp.reset_ttl = 3600;
+	tmp.invite_ttl = 7 * 24 * 3600;
 	tmp.recovery_iterations = 50000;
 	tmp.workers = 0;
 	tmp.answer_timeout = 120;

@@ -19,6 +19,7 @@
 #include "flow_ctl.h"
 #include "flow_policy.h"
 #include "flow_session.h"
+#include "flow_passwd.h"
 #include "log.h"
 #include "server.h"
 #include "workers.h"
@@ -391,6 +392,8 @@ handle_request(struct fio_conn *c, uint16_t type, struct fio_buf *in)
 		r = flow_acct_start(c, in);
 	else if (type == FIO_MSG_SESSION && c->kind == FIO_CLIENT_PAM)
 		r = flow_session_start(c, in);
+	else if (type == FIO_MSG_CHAUTHTOK && c->kind == FIO_CLIENT_PAM)
+		r = flow_passwd_start(c, in);
 	else if (type == FIO_MSG_CTL && c->kind == FIO_CLIENT_CTL)
 		r = flow_ctl_start(c, in);
 	if (r != 0)

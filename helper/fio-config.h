@@ -48,6 +48,15 @@ struct fio_config {
 	unsigned totp_window;         /* totp.window = 1 (0..10): steps accepted either side */
 	char *totp_issuer;            /* totp.issuer = "pam_fio" (1..64 bytes, printable) */
 	unsigned hash_cost;           /* password.hash_cost = 5 (yescrypt cost, 3..11) */
+	unsigned pw_min_length;       /* password.min_length = 12 characters (8..256) */
+	unsigned pw_max_length;       /* password.max_length = 256 characters (256..511;
+	                                 at most 511 bytes whatever the characters) */
+	int pw_dictionary;            /* password.dictionary = true: libpwquality's
+	                                 dictionary of common and cracked passwords */
+	unsigned reset_ttl;           /* password.reset_ttl = "1h" (5 minutes..7 days):
+	                                 how long a reset code is valid */
+	unsigned invite_ttl;          /* password.invite_ttl = "7d" (1 hour..90 days):
+	                                 how long an invitation code is valid */
 	unsigned recovery_iterations; /* recovery.kdf_iterations = 50000 (1000..10000000) */
 	unsigned workers;             /* workers = 0 (0 = number of cores; 1..64) */
 	unsigned answer_timeout;      /* answer_timeout = 120 seconds (5..3600) */

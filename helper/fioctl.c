@@ -19,14 +19,15 @@
 
 static const struct fioctl_cmd fioctl_cmds[] = {
         {"status", NULL, "", fioctl_status},
-        {"user", "add", "NAME [--email ADDR] [--password-stdin] [--sso]", fioctl_user_add},
+        {"user", "add", "NAME [--email ADDR] [--password-stdin | --invite [--send]] [--sso]",
+         fioctl_user_add},
         {"user", "del", "NAME", fioctl_user_del},
         {"user", "list", "", fioctl_user_list},
         {"user", "show", "[NAME]", fioctl_user_show},
         {"user", "sso", "NAME on|off", fioctl_user_sso},
         {"user", "suspend", "NAME [--reason TEXT]", fioctl_user_suspend},
         {"user", "resume", "NAME", fioctl_user_resume},
-        {"passwd", NULL, "[NAME] [--stdin]", fioctl_passwd},
+        {"passwd", NULL, "[NAME] [--stdin | --reset [--send] | --expire]", fioctl_passwd},
         {"enroll", NULL, "[NAME] [--secret BASE32|-] [--label LABEL]", fioctl_enroll},
         {"unenroll", NULL, "[NAME] [--label LABEL]", fioctl_unenroll},
         {"recovery", NULL, "[NAME] --regenerate", fioctl_recovery},
@@ -70,7 +71,7 @@ fioctl_read_line(int fd, char *buf, size_t size)
 		if (ch == '\n')
 			break;
 		if (ch == '\0' && rc == FIOCTL_IN_OK)
-			rc = FIOCTL_IN_BAD;
+			rc = FIOCTL_IN_NUL;
 		if (n + 1 >= size && rc == FIOCTL_IN_OK)
 			rc = FIOCTL_IN_TOOLONG;
 		if (rc == FIOCTL_IN_OK)
@@ -95,6 +96,8 @@ fioctl_in_error(int rc)
 		return "no input (end of file)";
 	case FIOCTL_IN_TOOLONG:
 		return "input too long (more than 512 bytes)";
+	case FIOCTL_IN_NUL:
+		return "the input holds a NUL byte";
 	default:
 		return "cannot read the input";
 	}

@@ -52,7 +52,11 @@ struct relay {
 #define ARG_NAME 0x20u     /* NAME may be given; default: the caller's own */
 #define ARG_NAME_REQ 0x40u /* NAME must be given */
 #define ARG_SSO 0x80u
-#define ARG_LABEL 0x100u /* --label: which authenticator (ENROLL, UNENROLL arg) */
+#define ARG_LABEL 0x100u  /* --label: which authenticator (ENROLL, UNENROLL arg) */
+#define ARG_RESET 0x200u  /* passwd --reset */
+#define ARG_EXPIRE 0x400u /* passwd --expire */
+#define ARG_INVITE 0x800u /* user add --invite */
+#define ARG_SEND 0x1000u  /* --send (with --reset or --invite) */
 
 struct args {
 	const char *name;
@@ -62,6 +66,7 @@ struct args {
 	int regenerate;
 	int sso;
 	const char *label;
+	uint32_t ctl_flags; /* FIO_CTL_F_RESET / _EXPIRE / _INVITE / _SEND */
 };
 
 /* ---- output --------------------------------------------------------------- */
@@ -352,6 +357,10 @@ parse_args(int argc, char **argv, unsigned allowed, struct args *a)
 	        {"regenerate", no_argument, NULL, ARG_REGEN},
 	        {"sso", no_argument, NULL, ARG_SSO},
 	        {"label", required_argument, NULL, ARG_LABEL},
+	        {"reset", no_argument, NULL, ARG_RESET},
+	        {"expire", no_argument, NULL, ARG_EXPIRE},
+	        {"invite", no_argument, NULL, ARG_INVITE},
+	        {"send", no_argument, NULL, ARG_SEND},
 	        {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -372,6 +381,14 @@ parse_args(int argc, char **argv, unsigned allowed, struct args *a)
 			a->sso = 1;
 		else if (ch == ARG_LABEL)
 			a->label = optarg; /* the helper checks it */
+		else if (ch == ARG_RESET)
+			a->ctl_flags |= FIO_CTL_F_RESET;
+		else if (ch == ARG_EXPIRE)
+			a->ctl_flags |= FIO_CTL_F_EXPIRE;
+		else if (ch == ARG_INVITE)
+			a->ctl_flags |= FIO_CTL_F_INVITE;
+		else if (ch == ARG_SEND)
+			a->ctl_flags |= FIO_CTL_F_SEND;
 		else
 			a->from_stdin = 1;
 	}
@@ -420,6 +437,11 @@ new_password(int from_stdin, int required, char *pw, size_t size)
 
 	if (from_stdin) {
 		rc = fioctl_read_line(STDIN_FILENO, pw, size);
+		if (rc == FIOCTL_IN_OK && pw[0] == '\0') {
+			/* asked for a password and given none: never "no password" */
+			fprintf(stderr, "fioctl: password must not be empty\n");
+			return FIOCTL_EXIT_USAGE;
+		}
 		if (rc == FIOCTL_IN_OK)
 			return 0;
 		fprintf(stderr, "fioctl: cannot read the password: %s\n", fioctl_in_error(rc));
@@ -516,9 +538,11 @@ fioctl_user_add(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 	struct args a;
 	int rc;
 
-	if (parse_args(argc, argv, ARG_NAME_REQ | ARG_EMAIL | ARG_PWSTDIN | ARG_SSO, &a) != 0)
+	if (parse_args(argc, argv,
+	               ARG_NAME_REQ | ARG_EMAIL | ARG_PWSTDIN | ARG_SSO | ARG_INVITE | ARG_SEND,
+	               &a) != 0)
 		return fioctl_usage(cmd);
-	q.flags = a.sso ? FIO_CTL_F_SSO : 0;
+	q.flags = (a.sso ? FIO_CTL_F_SSO : 0) | a.ctl_flags;
 	if ((rc = set_user(&q, &a)) != 0)
 		return rc;
 	if (a.email != NULL && strlen(a.email) > FIO_EMAIL_MAX) {
@@ -526,6 +550,18 @@ fioctl_user_add(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int a
 		return FIOCTL_EXIT_USAGE;
 	}
 	q.arg = a.email;
+	if ((a.ctl_flags & FIO_CTL_F_SEND) && !(a.ctl_flags & FIO_CTL_F_INVITE)) {
+		fprintf(stderr, "fioctl: --send goes with --invite\n");
+		return FIOCTL_EXIT_USAGE;
+	}
+	if (a.ctl_flags & FIO_CTL_F_INVITE) {
+		if (a.from_stdin) {
+			fprintf(stderr, "fioctl: --invite adds the account without a password\n");
+			return FIOCTL_EXIT_USAGE;
+		}
+		q.text_records = REC_IGNORE;
+		return run_request(o, &q); /* the helper makes the code */
+	}
 	if ((rc = new_password(a.from_stdin, 0, q.secret, sizeof(q.secret))) != 0)
 		return rc;
 	return run_request(o, &q);
@@ -538,10 +574,19 @@ fioctl_passwd(const struct fioctl_opts *o, const struct fioctl_cmd *cmd, int arg
 	struct args a;
 	int rc;
 
-	if (parse_args(argc, argv, ARG_NAME | ARG_STDIN, &a) != 0)
+	if (parse_args(argc, argv, ARG_NAME | ARG_STDIN | ARG_RESET | ARG_EXPIRE | ARG_SEND, &a) !=
+	    0)
 		return fioctl_usage(cmd);
 	if ((rc = set_user(&q, &a)) != 0)
 		return rc;
+	q.flags = a.ctl_flags;
+	if (a.ctl_flags != 0) { /* --reset, --expire: no password; the helper checks the rest */
+		if (a.from_stdin) {
+			fprintf(stderr, "fioctl: --reset and --expire take no password\n");
+			return FIOCTL_EXIT_USAGE;
+		}
+		return run_request(o, &q);
+	}
 	if ((rc = new_password(a.from_stdin, 1, q.secret, sizeof(q.secret))) != 0)
 		return rc;
 	if (q.secret[0] == '\0') {

@@ -25,7 +25,8 @@
 #define FIOCTL_IN_OK 0
 #define FIOCTL_IN_EOF (-1)     /* end of input before a line */
 #define FIOCTL_IN_TOOLONG (-2) /* longer than FIO_SECRET_MAX bytes (rest discarded) */
-#define FIOCTL_IN_BAD (-3)     /* a NUL byte, a read error, or interrupted */
+#define FIOCTL_IN_BAD (-3)     /* a read error, or interrupted */
+#define FIOCTL_IN_NUL (-4)     /* a NUL byte in the line */
 
 struct fioctl_opts {
 	const char *socket; /* --socket, $FIO_SOCKET or FIO_DEFAULT_SOCKET */

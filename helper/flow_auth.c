@@ -24,6 +24,7 @@
 #include "fio-wipe.h"
 #include "flow_auth.h"
 #include "flow_enroll.h"
+#include "flow_passwd.h"
 #include "flow_policy.h"
 #include "log.h"
 #include "password.h"
@@ -62,6 +63,8 @@ struct auth_flow {
 	char canon[FIO_RECOVERY_CHARS + 1];
 	int rec_result; /* worker: fio_recovery_check() */
 	int used_recovery;
+	char reset_canon[FIO_RESET_CHARS + 1];
+	int via_reset;      /* the password answer was the account's reset/invitation code */
 	const char *reason; /* for the audit line; never a secret */
 	struct auth_lock lock;
 	struct fio_peval pol; /* the 2FA policy's view of the account (policy.h) */
@@ -80,27 +83,9 @@ flow_free(struct auth_flow *f)
 	fio_freezero(f->password, f->pwlen + 1);
 	fio_freezero(f->code, f->codelen + 1);
 	fio_wipe(f->canon, sizeof(f->canon));
+	fio_wipe(f->reset_canon, sizeof(f->reset_canon));
 	fio_wipe(&f->rec, sizeof(f->rec));
 	free(f);
-}
-
-static const char *
-result_name(uint32_t result)
-{
-	switch (result) {
-	case FIO_RESULT_OK:
-		return "success";
-	case FIO_RESULT_DENIED:
-		return "failure";
-	case FIO_RESULT_LOCKED:
-		return "locked";
-	case FIO_RESULT_SUSPENDED:
-		return "suspended";
-	case FIO_RESULT_UNAVAILABLE:
-		return "unavailable";
-	default:
-		return "other";
-	}
 }
 
 /* The one way out of the flow: message, the last-login line, lock counters
@@ -145,8 +130,11 @@ finish(struct fio_conn *c, struct auth_flow *f, uint32_t result)
 	              result == FIO_RESULT_OK && f->ask_code);
 	f->done(c, result, result == FIO_RESULT_OK ? f->authtok_len : 0, f->done_arg);
 	/* after the verdict: the activity log never delays it */
-	fio_event(s, "auth", r->user, (long)uid, r->service, r->rhost, r->tty, result_name(result),
-	          result == FIO_RESULT_OK ? (f->used_recovery ? "recovery code" : "ok")
+	fio_event(s, "auth", r->user, (long)uid, r->service, r->rhost, r->tty,
+	          fio_event_result(result),
+	          result == FIO_RESULT_OK ? (f->used_recovery ? "recovery code"
+	                                     : f->via_reset   ? "reset code"
+	                                                      : "ok")
 	                                  : (f->reason != NULL ? f->reason : "failed"));
 	flow_free(f);
 }
@@ -209,7 +197,7 @@ refresh_user(struct fio_conn *c, struct auth_flow *f)
 		return 0;
 	}
 	same = now.id == f->user.id && same_str(now.pwhash, f->user.pwhash) &&
-	       same_totps(&now, &f->user);
+	       same_str(now.reset_hash, f->user.reset_hash) && same_totps(&now, &f->user);
 	fio_user_clear(&f->user);
 	f->user = now;
 	if (!same) {
@@ -224,7 +212,10 @@ verify_work(void *p)
 {
 	struct auth_flow *f = p;
 
-	f->pw_result = fio_password_verify(f->password != NULL ? f->password : "", f->hash);
+	f->pw_result = fio_password_verify(f->via_reset          ? f->reset_canon
+	                                   : f->password != NULL ? f->password
+	                                                         : "",
+	                                   f->hash);
 }
 
 static void prompt_password(struct fio_conn *c, struct auth_flow *f);
@@ -241,6 +232,8 @@ verify_done(struct fio_conn *c, void *p)
 	if (f->pw_result < 0)
 		log_err("password verification failed internally");
 	f->pw_ok = f->known && f->hash != conn_server(c)->dummy_hash && f->pw_result == 1;
+	if (f->via_reset)
+		f->authtok_len = 0; /* a reset code is no PAM_AUTHTOK for the next modules */
 	if (!f->pw_ok && f->reason == NULL)
 		f->reason = f->known ? "wrong password"
 		                     : "unknown user or refused caller"; /* try_first_pass with a
@@ -257,10 +250,17 @@ verify_done(struct fio_conn *c, void *p)
 static void
 start_verify(struct fio_conn *c, struct auth_flow *f)
 {
-	/* Unknown users, locked attempts and accounts without a password cost one
+	/* An answer shaped like a reset code, while the account has one, is
+	 * checked against it instead of the password: one hash either way.
+	 * Unknown users, locked attempts and accounts without a password cost one
 	 * dummy hash too. */
-	if (f->known && !f->lock.locked && f->user.pwhash != NULL && f->user.pwhash[0] != '\0' &&
-	    f->user.pwhash[0] != '!' && f->user.pwhash[0] != '*')
+	f->via_reset = f->known && !f->lock.locked && f->password != NULL &&
+	               fio_reset_outstanding(&f->user, (int64_t)time(NULL)) &&
+	               fio_reset_canon(f->password, f->pwlen, f->reset_canon) == 0;
+	if (f->via_reset)
+		f->hash = f->user.reset_hash;
+	else if (f->known && !f->lock.locked && f->user.pwhash != NULL &&
+	         f->user.pwhash[0] != '\0' && f->user.pwhash[0] != '!' && f->user.pwhash[0] != '*')
 		f->hash = f->user.pwhash;
 	else
 		f->hash = conn_server(c)->dummy_hash;
@@ -776,6 +776,16 @@ flow_auth_run(struct fio_conn *c, struct fio_auth_req *req, flow_auth_done_fn do
 		finish(c, f, FIO_RESULT_UNAVAILABLE);
 		return;
 	}
+	if (allowed && r == FIO_STORE_NOTFOUND && (req->flags & FIO_AUTH_F_FACTOR_SECOND) &&
+	    (req->flags & FIO_AUTH_F_NULLOK) && authz_nss_known(req->user)) {
+		/* nullok: no second factor here and none required (nss_row made
+		 * no row); the password module before us decided */
+		fio_event(s, "auth", req->user, (long)conn_uid(c), req->service, req->rhost,
+		          req->tty, "ignore", "no second factor (nullok)");
+		done(c, FIO_RESULT_IGNORE, 0, arg);
+		flow_free(f);
+		return;
+	}
 	f->known = f->have_user;
 	if (allowed && policy_start(c, f, made) != 0)
 		return;
@@ -807,8 +817,8 @@ flow_auth_start(struct fio_conn *c, struct fio_buf *in)
 
 	if (fio_auth_req_decode(in, 1, &r) != 0)
 		return -1;
-	if (conn_uid(c) != 0)
-		r->flags &= ~FIO_AUTH_F_FACTOR_SECOND; /* a claim never lowers what is asked */
+	if (conn_uid(c) != 0) /* a claim never lowers what is asked */
+		r->flags &= ~(FIO_AUTH_F_FACTOR_SECOND | FIO_AUTH_F_NULLOK);
 	flow_auth_run(c, r, auth_request_done, NULL);
 	return 0;
 }

@@ -40,6 +40,13 @@ void fio_auth_req_free(struct fio_auth_req *req);
  * of the payload (auth_req.c; codec only). An empty authtok becomes NULL.
  * 0, or -1 with *out NULL. */
 int fio_auth_req_decode(struct fio_buf *in, int with_authtok, struct fio_auth_req **out);
+/* Decodes a CHAUTHTOK request: the fields of AUTH (authtok = PAM_OLDAUTHTOK,
+ * NULL if empty) with FIO_CHTOK_F_* flags, then the new password (*newtok,
+ * malloc'ed and wiped on free by the caller; NULL if empty). Exactly one
+ * phase; a new password only with FIO_CHTOK_F_NEW_AUTHTOK in the UPDATE phase
+ * and then non-empty. 0, or -1 with everything freed. */
+int fio_chauthtok_req_decode(struct fio_buf *in, struct fio_auth_req **out, char **newtok,
+                             size_t *newlen);
 
 /* Handlers for the first request of a connection (the payload is positioned
  * after the type). They decode, validate and start the flow; a decode error

@@ -48,6 +48,8 @@ ctl_free(struct ctl_req *r)
 	if (r->secret != NULL)
 		fio_freezero(r->secret, r->secret_len + 1);
 	fio_freezero_str(r->hash);
+	free(r->email);
+	fio_wipe(r, sizeof(*r)); /* the quality message, a code */
 	free(r);
 }
 
@@ -130,46 +132,18 @@ ctl_flow_done(struct fio_conn *c, uint32_t result, void *arg)
 	ctl_free(arg);
 }
 
-/* ---- password hashing on a worker ---------------------------------------------- */
+/* ---- after a password or code was hashed (flow_ctl_passwd.c) ---------------- */
 
 static void ctl_add_store(struct fio_conn *c, struct ctl_req *r, const char *hash);
 static void ctl_passwd_store(struct fio_conn *c, struct ctl_req *r);
 
-static void
-ctl_hash_work(void *arg)
+void
+ctl_hashed(struct fio_conn *c, struct ctl_req *r)
 {
-	struct ctl_req *r = arg;
-
-	r->hash_rc = fio_password_hash(r->secret, r->hash_cost, &r->hash);
-	fio_freezero(r->secret, r->secret_len + 1);
-	r->secret = NULL;
-	r->secret_len = 0;
-}
-
-static void
-ctl_hash_done(struct fio_conn *c, void *arg)
-{
-	struct ctl_req *r = arg;
-
-	if (c == NULL) {
-		ctl_free(r);
-		return;
-	}
-	if (r->hash_rc != 0 || r->hash == NULL) {
-		ctl_unavailable(c, r, "cannot hash the password");
-		return;
-	}
 	if (r->cmd == FIO_CTL_USER_ADD)
 		ctl_add_store(c, r, r->hash);
 	else
 		ctl_passwd_store(c, r);
-}
-
-static void
-ctl_hash_start(struct fio_conn *c, struct ctl_req *r)
-{
-	if (conn_work(c, ctl_hash_work, ctl_hash_done, r) != 0)
-		ctl_unavailable(c, r, "worker queue full");
 }
 
 /* ---- the commands ----------------------------------------------------------- */
@@ -228,7 +202,9 @@ ctl_user_add(struct fio_conn *c, struct ctl_req *r)
 		ctl_unavailable(c, r, "store error");
 		return;
 	}
-	if (r->secret_len == 0)
+	if (r->flags & FIO_CTL_F_INVITE)
+		ctl_user_invite(c, r);
+	else if (r->secret_len == 0)
 		ctl_add_store(c, r, "");
 	else
 		ctl_hash_start(c, r);
@@ -254,11 +230,14 @@ ctl_user_del(struct fio_conn *c, struct ctl_req *r)
 static void
 ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 {
-	static const char *const keys[] = {"name",    "email",          "password",
-	                                   "totp",    "authenticators", "recovery_codes_left",
-	                                   "created", "suspended",      "suspend_reason"};
+	static const char *const keys[] = {"name",           "email",
+	                                   "password",       "totp",
+	                                   "authenticators", "recovery_codes_left",
+	                                   "created",        "suspended",
+	                                   "suspend_reason", "password_change_due",
+	                                   "reset_code"};
 	struct fio_user u = {0};
-	char left[16], created[32] = "";
+	char left[16], created[32] = "", code[96] = "none", until[64];
 	char labels[FIO_TOTP_PER_USER_MAX * (FIO_TOTP_LABEL_MAX + 1) + 1] = "";
 	size_t o = 0;
 	time_t t;
@@ -270,6 +249,12 @@ ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(left, sizeof(left), "%u", u.recovery_left);
+	if (u.reset_hash != NULL && u.reset_hash[0] != '\0') {
+		fio_policy_time(u.reset_until, until, sizeof(until));
+		snprintf(code, sizeof(code), "%s %s %s", u.reset_invite ? "invitation" : "reset",
+		         fio_reset_outstanding(&u, (int64_t)time(NULL)) ? "valid until" : "expired",
+		         until);
+	}
 	for (size_t i = 0; i < u.ntotp; i++) /* fits: at most 5 x 33 bytes */
 		o += (size_t)snprintf(labels + o, sizeof(labels) - o, "%s%s", i > 0 ? "," : "",
 		                      u.totps[i].label);
@@ -282,9 +267,11 @@ ctl_user_show(struct fio_conn *c, struct ctl_req *r)
 		                        left,
 		                        created,
 		                        u.suspended ? "yes" : "no",
-		                        u.suspend_reason != NULL ? u.suspend_reason : ""};
+		                        u.suspend_reason != NULL ? u.suspend_reason : "",
+		                        u.must_change ? "yes" : "no",
+		                        code};
 
-		if (conn_record(c, 9, keys, values) != 0)
+		if (conn_record(c, 11, keys, values) != 0)
 			log_debug("cannot send the user record");
 	}
 	fio_user_clear(&u);
@@ -331,12 +318,6 @@ ctl_user_list(struct fio_conn *c, struct ctl_req *r)
 }
 
 static void
-ctl_passwd(struct fio_conn *c, struct ctl_req *r)
-{
-	ctl_hash_start(c, r);
-}
-
-static void
 ctl_passwd_store(struct fio_conn *c, struct ctl_req *r)
 {
 	struct fio_user u = {0};
@@ -344,7 +325,9 @@ ctl_passwd_store(struct fio_conn *c, struct ctl_req *r)
 
 	if (ctl_get_user(c, r, &u) != 0)
 		return;
-	rc = fio_store_set_password(conn_server(c)->store, u.id, r->hash);
+	/* a pending reset code goes, and no change is due any more */
+	rc = fio_store_password_change(conn_server(c)->store, u.id, u.pwhash, u.reset_hash,
+	                               r->hash);
 	fio_user_clear(&u);
 	if (rc == FIO_STORE_NOTFOUND) {
 		ctl_refuse(c, r, "no such user");
@@ -643,12 +626,7 @@ ctl_usage_error(const struct ctl_req *r, const struct ctl_cmd *d)
 	if ((r->cmd == FIO_CTL_ENROLL || r->cmd == FIO_CTL_UNENROLL) && r->arg[0] != '\0' &&
 	    !fio_totp_label_valid(r->arg))
 		return MSG_LABEL;
-	if (r->cmd == FIO_CTL_PASSWD && r->secret_len == 0)
-		return "password must not be empty";
-	if ((r->cmd == FIO_CTL_PASSWD || r->cmd == FIO_CTL_USER_ADD) &&
-	    r->secret_len > FIO_PASSWORD_MAX)
-		return "password too long (at most 511 bytes)";
-	return NULL;
+	return ctl_passwd_usage(r);
 }
 
 static void
@@ -708,6 +686,14 @@ ctl_for_user(struct fio_conn *c, struct ctl_req *r, const struct ctl_cmd *d)
 	if (ctl_get_user(c, r, &u) != 0)
 		return;
 	fio_user_clear(&u);
+	if (!r->admin && r->cmd == FIO_CTL_PASSWD &&
+	    (r->flags & (FIO_CTL_F_RESET | FIO_CTL_F_EXPIRE)) != 0) {
+		ctl_say(c, FIO_INFO_ERROR,
+		        "only an administrator may issue a reset code or expire "
+		        "a password");
+		ctl_end(c, r, FIO_RESULT_PERM, "reset by a non-administrator");
+		return;
+	}
 	if (!r->admin && r->cmd == FIO_CTL_ENROLL && r->secret_len > 0) {
 		ctl_say(c, FIO_INFO_ERROR, "only an administrator may import a secret");
 		ctl_end(c, r, FIO_RESULT_PERM, "import by a non-administrator");
@@ -733,6 +719,8 @@ ctl_dispatch(struct fio_conn *c, struct ctl_req *r)
 	}
 	r->admin = authz_is_admin(s, r->uid);
 	r->hash_cost = s->cfg.hash_cost;
+	r->rules = (struct fio_quality){s->cfg.pw_min_length, s->cfg.pw_max_length,
+	                                s->cfg.pw_dictionary};
 	if (d->need_user == USER_REQ || (d->need_user == USER_OPT && r->user[0] != '\0')) {
 		ctl_for_user(c, r, d);
 		return;

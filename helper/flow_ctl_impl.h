@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "flow_passwd.h"
+#include "quality.h"
+
 struct fio_conn;
 struct fio_user;
 
@@ -26,6 +29,15 @@ struct ctl_req {
 	unsigned hash_cost;
 	char *hash;
 	int hash_rc;
+	/* the quality rules for a new password (flow_ctl_passwd.c) */
+	struct fio_quality rules;
+	char *email; /* the account's e-mail, for the rules and --send */
+	int qresult; /* fio_quality_check(); 1 if no password is set */
+	char qmsg[FIO_QUALITY_MSG_MAX];
+	/* reset / invitation codes */
+	char code_shown[FIO_RESET_SHOWN_LEN + 1];
+	char code_canon[FIO_RESET_CHARS + 1];
+	int64_t code_until;
 };
 
 typedef void (*ctl_act_fn)(struct fio_conn *c, struct ctl_req *r);
@@ -69,6 +81,17 @@ void ctl_policy_status(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_sso(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_suspend(struct fio_conn *c, struct ctl_req *r);
 void ctl_user_resume(struct fio_conn *c, struct ctl_req *r);
+
+/* flow_ctl_passwd.c: passwd (a password, --reset, --expire), user add's
+ * password check and --invite; ctl_hash_start() hashes r->secret (after the
+ * quality rules) or the code and calls ctl_hashed(). */
+void ctl_passwd(struct fio_conn *c, struct ctl_req *r);
+void ctl_user_invite(struct fio_conn *c, struct ctl_req *r);
+void ctl_hash_start(struct fio_conn *c, struct ctl_req *r);
+/* flow_ctl.c: after the hash: stores it (user add, passwd) */
+void ctl_hashed(struct fio_conn *c, struct ctl_req *r);
+/* Usage errors of the password flags, or NULL. */
+const char *ctl_passwd_usage(const struct ctl_req *r);
 
 /* activity.c */
 void ctl_activity(struct fio_conn *c, struct ctl_req *r);

@@ -219,7 +219,7 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 	struct fio_server *s = conn_server(c);
 	struct fio_user u;
 	struct fio_peval pol;
-	int st, have;
+	int st, have, must_change;
 
 	if (!authz_name_valid(r->user) ||
 	    (conn_uid(c) != 0 && !authz_is_self(conn_uid(c), r->user)))
@@ -237,6 +237,7 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 		          "refused", "account suspended");
 		return FIO_RESULT_SUSPENDED;
 	}
+	must_change = have && u.must_change;
 	st = fio_policy_eval(s, have ? &u : NULL, r->user, r->service, (int64_t)time(NULL), 0,
 	                     &pol);
 	if (have)
@@ -257,10 +258,21 @@ acct_verdict(struct fio_conn *c, const struct fio_auth_req *r)
 	case FIO_PS_PASS:
 		if (!(r->flags & FIO_AUTH_F_AFTER_AUTH))
 			notice(c, &pol);
-		return FIO_RESULT_OK;
+		break;
 	default:
-		return have ? FIO_RESULT_OK : FIO_RESULT_IGNORE;
+		if (!have)
+			return FIO_RESULT_IGNORE;
+		break;
 	}
+	/* after the policy: login(1) and sshd do not ask acct_mgmt again after
+	 * the change, so a change must never stand in for a refusal */
+	if (must_change) {
+		conn_info(c, FIO_INFO_ERROR, "%s", FIO_MSG_MUST_CHANGE);
+		fio_event(s, "account", r->user, (long)conn_uid(c), r->service, r->rhost, r->tty,
+		          "new_authtok", "password change due");
+		return FIO_RESULT_NEW_AUTHTOK;
+	}
+	return FIO_RESULT_OK;
 }
 
 int

@@ -1,18 +1,22 @@
 /*
  * main.c - fio-helperd: options, configuration, privileges, key, store,
- * workers, socket, signals, then the event loop.
+ * signals, socket (bound, or passed by systemd), workers, readiness
+ * (sd_notify), then the event loop.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +25,8 @@
 #include "notify.h"
 #include "password.h"
 #include "policy.h"
+#include "quality.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "totp.h"
 #include "workers.h"
@@ -89,8 +95,10 @@ drop_privileges(struct fio_server *s)
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) == 0 && chown(dir, pw.pw_uid, pw.pw_gid) != 0) {
-			log_err("cannot chown %s: %s", dir, strerror(errno));
+		/* chmod: the umask (077) is already in force */
+		if (mkdir(dir, 0755) == 0 &&
+		    (chown(dir, pw.pw_uid, pw.pw_gid) != 0 || chmod(dir, 0755) != 0)) {
+			log_err("cannot chown or chmod %s: %s", dir, strerror(errno));
 			return -1;
 		}
 	}
@@ -105,6 +113,15 @@ drop_privileges(struct fio_server *s)
 	}
 	log_info("running as %s (uid %ld)", s->cfg.user, (long)pw.pw_uid);
 	return 0;
+}
+
+/* The password rules can be applied (libpwquality, its dictionary). */
+static int
+quality_ok(const struct fio_config *cfg, char *err, size_t errlen)
+{
+	struct fio_quality q = {cfg->pw_min_length, cfg->pw_max_length, cfg->pw_dictionary};
+
+	return fio_quality_selftest(&q, err, errlen);
 }
 
 static int
@@ -127,6 +144,10 @@ open_state(struct fio_server *s)
 	}
 	if (fio_password_dummy(s->cfg.hash_cost, &s->dummy_hash) != 0) {
 		log_err("cannot make the dummy password hash");
+		return -1;
+	}
+	if (quality_ok(&s->cfg, err, sizeof(err)) != 0) {
+		log_err("%s", err);
 		return -1;
 	}
 	s->notifier = fio_notifier_new();
@@ -216,11 +237,34 @@ worker_count(const struct fio_config *cfg)
 	return n > 0 && n <= 64 ? (unsigned)n : 2;
 }
 
+/* The listening socket's path: cfg.socket_path, or where the socket that
+ * systemd passed really is ("@name" for the abstract namespace). */
+static const char *
+listen_path(const struct fio_server *s, char *out, size_t outsz)
+{
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+	size_t n;
+
+	memset(&sa, 0, sizeof(sa));
+	if (getsockname(s->listen_fd, (struct sockaddr *)&sa, &len) != 0 ||
+	    len <= offsetof(struct sockaddr_un, sun_path) + 1) {
+		snprintf(out, outsz, "%s", s->cfg.socket_path);
+		return out;
+	}
+	n = len - offsetof(struct sockaddr_un, sun_path);
+	if (sa.sun_path[0] == '\0')
+		snprintf(out, outsz, "@%.*s", (int)n - 1, sa.sun_path + 1);
+	else
+		snprintf(out, outsz, "%.*s", (int)strnlen(sa.sun_path, n), sa.sun_path);
+	return out;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct fio_server s;
-	char err[512];
+	char err[512], where[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	int debug = 0, rc = 1;
 
 	memset(&s, 0, sizeof(s));
@@ -248,20 +292,32 @@ main(int argc, char **argv)
 	}
 	if (open_state(&s) != 0)
 		goto out;
-	s.workers = fio_workers_new(worker_count(&s.cfg), WORKER_QUEUE_MAX);
-	if (s.workers == NULL || setup_signals(&s) != 0 || fio_server_listen(&s) != 0)
+	/* The socket before the workers: taking a passed socket edits the
+	 * environment, which must happen before any thread runs. */
+	if (setup_signals(&s) != 0 || fio_server_listen(&s) != 0)
 		goto out;
-	log_info("listening on %s (store %s, %u workers)", s.cfg.socket_path, s.cfg.store_path,
-	         worker_count(&s.cfg));
+	s.workers = fio_workers_new(worker_count(&s.cfg), WORKER_QUEUE_MAX);
+	if (s.workers == NULL)
+		goto out;
+	log_info("listening on %s (store %s, %u workers)", listen_path(&s, where, sizeof(where)),
+	         s.cfg.store_path, worker_count(&s.cfg));
+	/* systemd (Type=notify) orders the units after this one from here on */
+	fio_sd_notifyf("READY=1\nSTATUS=serving on %s", where);
 	if (fio_server_run(&s) == 0)
 		rc = 0;
 	log_info("stopped");
 out:
-	if (rc != 0)
+	if (rc != 0) {
+		fio_sd_notify("STATUS=start-up failed; see the log");
 		fprintf(stderr, "fio-helperd: start-up failed; see the log above or syslog\n");
+	}
 	fio_workers_free(s.workers);
-	if (s.listen_fd >= 0)
+	if (s.listen_fd >= 0) {
+		/* a socket this process bound and never served: no stale file */
+		if (rc != 0 && !fio_sd_fd_passed(s.listen_fd))
+			unlink(s.cfg.socket_path);
 		close(s.listen_fd);
+	}
 	if (s.epoll_fd >= 0)
 		close(s.epoll_fd);
 	fio_store_close(s.store);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "fio-frame.h"
+#include "fio-wipe.h"
 #include "log.h"
 #include "notify.h"
 
@@ -228,7 +229,7 @@ free_env(char **env)
 	if (env == NULL)
 		return;
 	for (size_t i = 0; env[i] != NULL; i++)
-		free(env[i]);
+		fio_freezero_str(env[i]); /* FIO_MESSAGE may carry a reset code */
 	free(env);
 }
 
@@ -364,7 +365,7 @@ close_input(struct child *ch)
 	if (ch->fd >= 0)
 		close(ch->fd);
 	ch->fd = -1;
-	free(ch->msg);
+	fio_freezero(ch->msg, ch->len);
 	ch->msg = NULL;
 	ch->len = ch->off = 0;
 }
@@ -570,8 +571,9 @@ fio_notify(struct fio_notifier *nt, char *const *argv, unsigned timeout_s,
 	feed(ch);
 	rc = 0;
 out:
-	free(msg);
+	fio_freezero(msg, len);
 	free_env(env);
+	fio_wipe(&c, sizeof(c));
 	return rc;
 }
 

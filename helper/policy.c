@@ -17,6 +17,7 @@
 #include "activity.h"
 #include "authz.h"
 #include "fio-config.h"
+#include "fio-wipe.h"
 #include "log.h"
 #include "notify.h"
 #include "policy.h"
@@ -118,6 +119,7 @@ fio_policy_notify(struct fio_server *s, const char *user, const char *email, con
 	    0)
 		log_ratelimited(&s->last_notify_log, LOG_WARNING,
 		                "the notify command could not be started for event %s", event);
+	FIO_WIPE_ARRAY(message); /* a reset or invitation code travels this way */
 }
 
 int

@@ -83,6 +83,7 @@ struct fio_peval {
 	"work."
 /* an account suspended by an administrator (fioctl user suspend) */
 #define FIO_MSG_SUSPENDED "This account is suspended. Contact your administrator."
+#define FIO_MSG_MUST_CHANGE "You must change your password now."
 
 /* Evaluates the account u (NULL: the name is not in the store; nothing is
  * written then) for service at now. May write the account's first window

@@ -97,8 +97,8 @@ out:
 
 /* The alphabet character c stands for after case folding and the look-alike
  * mapping, or 0 if none. */
-static char
-canon_char(char c)
+char
+fio_crockford_canon(char c)
 {
 	if (c >= 'a' && c <= 'z')
 		c = (char)(c - 'a' + 'A');
@@ -112,30 +112,46 @@ canon_char(char c)
 }
 
 int
-fio_recovery_canon(const char *typed, char *out, size_t outsz, uint32_t *idx)
+fio_crockford_canon_n(const char *typed, size_t len, char *out, size_t nchars)
 {
-	char buf[FIO_RECOVERY_CHARS + 1];
-	size_t len, i, o = 0;
+	char buf[FIO_CROCKFORD_MAX + 1];
+	size_t i, o = 0;
 	int rc = -1;
 	char c;
 
-	if (typed == NULL || out == NULL || outsz < FIO_RECOVERY_CHARS + 1 || idx == NULL)
-		return -1;
-	len = strnlen(typed, TYPED_MAX + 1);
-	if (len > TYPED_MAX)
+	if (typed == NULL || out == NULL || nchars == 0 || nchars > FIO_CROCKFORD_MAX ||
+	    len > TYPED_MAX)
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (typed[i] == '-' || typed[i] == ' ')
 			continue;
-		c = canon_char(typed[i]);
-		if (c == 0 || o >= FIO_RECOVERY_CHARS)
+		c = fio_crockford_canon(typed[i]);
+		if (c == 0 || o >= nchars)
 			goto out;
 		buf[o++] = c;
 	}
-	if (o != FIO_RECOVERY_CHARS || buf[0] < '0' || buf[0] > '9' ||
-	    (uint32_t)(buf[0] - '0') >= FIO_RECOVERY_COUNT)
+	if (o != nchars)
 		goto out;
 	buf[o] = '\0';
+	memcpy(out, buf, o + 1);
+	rc = 0;
+out:
+	FIO_WIPE_ARRAY(buf);
+	return rc;
+}
+
+int
+fio_recovery_canon(const char *typed, char *out, size_t outsz, uint32_t *idx)
+{
+	char buf[FIO_RECOVERY_CHARS + 1];
+	int rc = -1;
+
+	if (typed == NULL || out == NULL || outsz < FIO_RECOVERY_CHARS + 1 || idx == NULL)
+		return -1;
+	if (fio_crockford_canon_n(typed, strnlen(typed, TYPED_MAX + 1), buf, FIO_RECOVERY_CHARS) !=
+	            0 ||
+	    buf[0] < '0' || buf[0] > '9' || (uint32_t)(buf[0] - '0') >= FIO_RECOVERY_COUNT)
+		goto out;
 	memcpy(out, buf, sizeof(buf));
 	*idx = (uint32_t)(buf[0] - '0');
 	rc = 0;

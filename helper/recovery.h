@@ -38,6 +38,15 @@ int fio_recovery_generate(uint32_t iterations,
  * index to *idx. 0 or -1 (not a recovery code). */
 int fio_recovery_canon(const char *typed, char *out, size_t outsz, uint32_t *idx);
 
+/* One typed character in Crockford base32 (FIO_RECOVERY_ALPHABET): upper-cased,
+ * O -> 0, I and L -> 1; 0 if it is not one (also used for reset codes). */
+char fio_crockford_canon(char c);
+/* A typed code of exactly nchars (<= FIO_CROCKFORD_MAX) Crockford characters,
+ * dashes and spaces dropped, each mapped by fio_crockford_canon, into out
+ * (nchars + 1 bytes). len is the typed length (at most 64). 0 or -1. */
+#define FIO_CROCKFORD_MAX 32u
+int fio_crockford_canon_n(const char *typed, size_t len, char *out, size_t nchars);
+
 /* 1 if canon (from fio_recovery_canon) matches rec (one KDF, constant-time
  * compare), 0 if not, -1 on error. */
 int fio_recovery_check(const char *canon, const struct fio_recovery_rec *rec);

@@ -20,6 +20,8 @@
 #include "log.h"
 #include "notify.h"
 #include "policy.h"
+#include "quality.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "workers.h"
 
@@ -45,7 +47,12 @@ check_socket_dir(const char *path)
 	if (slash == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (mkdir(dir, 0755) == 0) {
+		if (chmod(dir, 0755) != 0) { /* under the helper's umask (077) */
+			log_err("cannot chmod %s: %s", dir, strerror(errno));
+			return -1;
+		}
+	} else if (errno != EEXIST) {
 		log_err("cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -60,8 +67,9 @@ check_socket_dir(const char *path)
 	return 0;
 }
 
-int
-fio_server_listen(struct fio_server *s)
+/* Binds cfg.socket_path itself: the start without a service manager. */
+static int
+listen_bind(struct fio_server *s)
 {
 	const char *path = s->cfg.socket_path;
 	struct sockaddr_un sa;
@@ -103,6 +111,79 @@ fio_server_listen(struct fio_server *s)
 	}
 	s->listen_fd = fd;
 	return 0;
+}
+
+static int
+sock_opt(int fd, int opt)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	if (getsockopt(fd, SOL_SOCKET, opt, &v, &len) != 0)
+		return -1;
+	return v;
+}
+
+/* The socket a service manager passed (systemd's fio-helperd.socket, or
+ * systemd-socket-activate): it must be a listening AF_UNIX stream socket. Its
+ * path should be cfg.socket_path, where the module and fioctl look; another
+ * path is only a warning (socket= in the PAM stack may name it). */
+static int
+listen_passed(struct fio_server *s, const struct fio_sd_fds *fds)
+{
+	int fd = FIO_SD_LISTEN_FDS_START, fl;
+	const char *name = fds->name[0][0] != '\0' ? fds->name[0] : "unnamed";
+	struct sockaddr_un sa;
+	socklen_t len = sizeof(sa);
+
+	if (fds->n != 1) {
+		log_err("the service manager passed %d sockets (LISTEN_FDS); fio-helperd takes "
+		        "exactly one: a listening Unix stream socket",
+		        fds->n);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	if (sock_opt(fd, SO_DOMAIN) != AF_UNIX || sock_opt(fd, SO_TYPE) != SOCK_STREAM ||
+	    sock_opt(fd, SO_ACCEPTCONN) != 1 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+		log_err("fd %d passed by the service manager (LISTEN_FDS, %s) is not a listening "
+		        "Unix stream socket; refusing to start",
+		        fd, name);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		log_err("fd %d: cannot make it non-blocking: %s", fd, strerror(errno));
+		return -1;
+	}
+	if (len <= offsetof(struct sockaddr_un, sun_path) || sa.sun_path[0] == '\0' ||
+	    strncmp(sa.sun_path, s->cfg.socket_path, sizeof(sa.sun_path)) != 0)
+		log_warn("the socket passed by the service manager (%s) is %s%.*s, not %s; "
+		         "clients must be told its path (pam_fio socket=, fioctl --socket)",
+		         name, sa.sun_path[0] == '\0' ? "the abstract @" : "",
+		         (int)sizeof(sa.sun_path) - 1, sa.sun_path + (sa.sun_path[0] == '\0'),
+		         s->cfg.socket_path);
+	log_info("using the listening socket passed by the service manager (fd %d, %s)", fd, name);
+	s->listen_fd = fd;
+	return 0;
+}
+
+int
+fio_server_listen(struct fio_server *s)
+{
+	struct fio_sd_fds fds;
+	char err[256];
+
+	if (fio_sd_listen_fds(&fds, err, sizeof(err)) != 0) {
+		log_err("socket activation: %s; refusing to start", err);
+		return -1;
+	}
+	if (fds.n > 0)
+		return listen_passed(s, &fds);
+	if (fds.other_pid != 0)
+		log_info("LISTEN_FDS is meant for process %ld, not this one: ignored",
+		         fds.other_pid);
+	return listen_bind(s);
 }
 
 static unsigned
@@ -244,13 +325,19 @@ resume_accept(struct fio_server *s)
 static void
 begin_stop(struct fio_server *s, int64_t *stop_deadline)
 {
+	/* A passed socket stays with the service manager, path and all: it
+	 * queues new clients and starts the helper again for them. */
+	int passed = fio_sd_fd_passed(s->listen_fd);
+
 	log_info("stopping: %u connection(s) in flight", s->nconns);
+	fio_sd_notifyf("STOPPING=1\nSTATUS=stopping: %u connection(s) in flight", s->nconns);
 	if (s->accept_pause_until == 0)
 		epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, s->listen_fd, NULL);
 	s->accept_pause_until = 0;
 	close(s->listen_fd);
 	s->listen_fd = -1;
-	unlink(s->cfg.socket_path);
+	if (!passed)
+		unlink(s->cfg.socket_path);
 	*stop_deadline = fio_now_ms() + STOP_GRACE_MS;
 }
 
@@ -272,7 +359,9 @@ fio_server_run(struct fio_server *s)
 			break;
 		if (s->reload) {
 			s->reload = 0;
+			fio_sd_notify_reloading();
 			fio_server_reload(s);
+			fio_sd_notify("READY=1"); /* the STATUS= of the start stays */
 		}
 		if (s->accept_pause_until != 0 && now >= s->accept_pause_until)
 			resume_accept(s);
@@ -313,6 +402,15 @@ fio_server_reload(struct fio_server *s)
 		log_err("reload: %s; keeping the old configuration", err);
 		fio_config_free(&next);
 		return;
+	}
+	{
+		struct fio_quality q = {next.pw_min_length, next.pw_max_length, next.pw_dictionary};
+
+		if (fio_quality_selftest(&q, err, sizeof(err)) != 0) {
+			log_err("reload: %s; keeping the old configuration", err);
+			fio_config_free(&next);
+			return;
+		}
 	}
 	if (strcmp(next.socket_path, s->cfg.socket_path) != 0 ||
 	    strcmp(next.store_path, s->cfg.store_path) != 0 ||

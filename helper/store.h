@@ -25,7 +25,7 @@
 #define FIO_STORE_LOCKED 3
 #define FIO_STORE_ERR (-1)
 
-#define FIO_STORE_SCHEMA_VERSION 3
+#define FIO_STORE_SCHEMA_VERSION 4
 
 struct fio_store;
 
@@ -73,6 +73,13 @@ struct fio_user {
 	/* account suspension (fioctl user suspend) */
 	int suspended;        /* logins and acct_mgmt refused, sessions ended */
 	char *suspend_reason; /* the administrator's reason; "" if none */
+	/* password lifecycle (flow_passwd.c) */
+	int must_change;     /* a password change is due at the next login
+	                        (acct_mgmt: FIO_RESULT_NEW_AUTHTOK) */
+	char *reset_hash;    /* crypt(3) hash of an outstanding reset or invitation
+	                        code (its canonical form); "" if none */
+	int64_t reset_until; /* the code is refused from this time on */
+	int reset_invite;    /* the code is an invitation (fioctl user add --invite) */
 };
 
 /* Opens (creating if missing, mode 0600) and migrates the database at path.
@@ -97,6 +104,25 @@ int fio_store_user_list(struct fio_store *st, int (*cb)(const struct fio_user *u
                         void *ctx);
 /* NOTFOUND if no such user. */
 int fio_store_set_password(struct fio_store *st, int64_t user_id, const char *pwhash);
+/* A reset or invitation code (hash of its canonical form) valid until
+ * `until`, replacing any earlier one, and must_change = 1, in one durable
+ * transaction. NOTFOUND if no such user. */
+int fio_store_reset_set(struct fio_store *st, int64_t user_id, const char *hash, int64_t until,
+                        int invite);
+/* must_change = on. NOTFOUND if no such user. */
+int fio_store_set_must_change(struct fio_store *st, int64_t user_id, int on);
+/* The change of a password, durable, only if the account still has
+ * old_pwhash and old_reset_hash (what the caller verified against): pwhash =
+ * new_pwhash, must_change = 0, and the reset code is consumed (reset_hash =
+ * "", reset_until = 0). NOTFOUND (nothing written) if the account is gone or
+ * either changed meanwhile (a reset code is used once: of two changes racing
+ * with one code, one wins). */
+int fio_store_password_change(struct fio_store *st, int64_t user_id, const char *old_pwhash,
+                              const char *old_reset_hash, const char *new_pwhash);
+/* Creates an account with no password and an invitation code (must_change =
+ * 1), in one statement. EXISTS if the name is taken. */
+int fio_store_user_add_invite(struct fio_store *st, const char *name, const char *email,
+                              const char *reset_hash, int64_t until, int64_t now);
 /* Suspends (on != 0, with reason: NULL is "") or resumes (on == 0: the reason
  * is cleared) the account, in one durable transaction; suspending also forgets
  * the user's remembered sources. NOTFOUND (nothing written) if no such user. */

@@ -76,6 +76,11 @@ enum stmt_id {
 	S_EVENT_LAST_OK,
 	S_EVENT_FAILURES,
 	S_EVENT_PRUNE,
+	/* store_passwd.c */
+	S_RESET_SET,
+	S_MUST_CHANGE,
+	S_PW_CHANGE,
+	S_USER_ADD_INVITE,
 	S_COUNT
 };
 
@@ -89,6 +94,7 @@ extern const char *const store_totp_sql[S_COUNT];
 extern const char *const store_lock_sql[S_COUNT];
 extern const char *const store_policy_sql[S_COUNT];
 extern const char *const store_events_sql[S_COUNT];
+extern const char *const store_passwd_sql[S_COUNT];
 
 /* ---- statement helpers (store_sqlite.c) ----------------------------------- */
 

@@ -42,6 +42,16 @@ static const struct add_column v3_columns[] = {
         {NULL, NULL, NULL},
 };
 
+/* 3 -> 4: password lifecycle (flow_passwd.h): a change due, reset and
+ * invitation codes */
+static const struct add_column v4_columns[] = {
+        {"users", "must_change", "INTEGER NOT NULL DEFAULT 0"},
+        {"users", "reset_hash", "TEXT NOT NULL DEFAULT ''"},
+        {"users", "reset_until", "INTEGER NOT NULL DEFAULT 0"},
+        {"users", "reset_invite", "INTEGER NOT NULL DEFAULT 0"},
+        {NULL, NULL, NULL},
+};
+
 /* migrations[v] takes the schema from user_version v to v + 1: first the
  * columns of migration_columns[v] (if any), then the tables of
  * migration_rebuild[v] (if any), then its SQL. Each is idempotent
@@ -126,10 +136,13 @@ static const char *const migrations[FIO_STORE_SCHEMA_VERSION] = {
         " reason TEXT NOT NULL DEFAULT '');"
         "CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);"
         "CREATE INDEX IF NOT EXISTS events_time ON events (time);",
+        /* 3 -> 4: only v4_columns */
+        "",
 };
 
 static const struct add_column *const migration_columns[FIO_STORE_SCHEMA_VERSION] = {
         [2] = v3_columns,
+        [3] = v4_columns,
 };
 
 /* A table that a migration rebuilds (a changed key cannot be ALTERed): if

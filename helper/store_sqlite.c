@@ -31,7 +31,8 @@
 	"SELECT u.id, u.name, u.email, u.pwhash, u.created, t.id, t.blob, t.digits,"               \
 	" t.period, t.last_step, (SELECT count(*) FROM recovery r"                                 \
 	" WHERE r.user_id = u.id AND r.used_at IS NULL), u.sso, u.pass_until, u.must_enroll,"      \
-	" t.label, u.suspended, u.suspend_reason"                                                  \
+	" t.label, u.suspended, u.suspend_reason, u.must_change, u.reset_hash,"                    \
+	" u.reset_until, u.reset_invite"                                                           \
 	" FROM users u LEFT JOIN totp t ON t.user_id = u.id"
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -51,8 +52,9 @@ static const char *const stmt_sql[S_COUNT] = {
 };
 
 /* Each statement's SQL is in exactly one of these tables. */
-static const char *const *const sql_tables[] = {stmt_sql, store_totp_sql, store_lock_sql,
-                                                store_policy_sql, store_events_sql};
+static const char *const *const sql_tables[] = {stmt_sql,         store_totp_sql,
+                                                store_lock_sql,   store_policy_sql,
+                                                store_events_sql, store_passwd_sql};
 
 /* The SQL of statement id, or NULL if no table or more than one has it. */
 static const char *
@@ -348,8 +350,15 @@ read_user(struct fio_store *st, sqlite3_stmt *s, struct fio_user *out, int *step
 	u.created = sqlite3_column_int64(s, 4);
 	if (dup_col_text(s, 1, &u.name) != 0 || dup_col_text(s, 2, &u.email) != 0 ||
 	    dup_col_text(s, 3, &u.pwhash) != 0 || store_col_uint(s, 10, &u.recovery_left) != 0 ||
-	    dup_col_text(s, 16, &u.suspend_reason) != 0)
+	    dup_col_text(s, 16, &u.suspend_reason) != 0 || dup_col_text(s, 18, &u.reset_hash) != 0)
 		goto out;
+	if (sqlite3_column_type(s, 17) != SQLITE_INTEGER ||
+	    sqlite3_column_type(s, 19) != SQLITE_INTEGER ||
+	    sqlite3_column_type(s, 20) != SQLITE_INTEGER)
+		goto out;
+	u.must_change = sqlite3_column_int64(s, 17) != 0;
+	u.reset_until = sqlite3_column_int64(s, 19);
+	u.reset_invite = sqlite3_column_int64(s, 20) != 0;
 	if (sqlite3_column_type(s, 11) != SQLITE_INTEGER ||
 	    sqlite3_column_type(s, 12) != SQLITE_INTEGER || sqlite3_column_int64(s, 12) < 0 ||
 	    sqlite3_column_type(s, 13) != SQLITE_INTEGER ||
@@ -397,6 +406,7 @@ fio_user_clear(struct fio_user *u)
 	free(u->email);
 	free(u->suspend_reason);
 	fio_freezero_str(u->pwhash);
+	fio_freezero_str(u->reset_hash);
 	fio_freezero(u->totp_blob, u->totp_blob_len);
 	for (i = 0; i < u->ntotp && i < FIO_TOTP_PER_USER_MAX; i++)
 		fio_freezero(u->totps[i].blob, u->totps[i].blob_len);

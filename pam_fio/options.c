@@ -82,6 +82,10 @@ parse_one(pam_handle_t *pamh, const char *arg, struct fio_options *o)
 			return -1;
 		}
 		o->flags |= FIO_AUTH_F_FACTOR_SECOND;
+	} else if (strcmp(arg, "nullok") == 0) {
+		o->flags |= FIO_AUTH_F_NULLOK;
+	} else if (strcmp(arg, "use_authtok") == 0) {
+		o->use_authtok = 1;
 	} else if (strcmp(arg, "single_prompt") == 0) {
 		o->flags |= FIO_AUTH_F_SINGLE_PROMPT;
 	} else if (strncmp(arg, "timeout=", 8) == 0) {

@@ -15,6 +15,7 @@ struct fio_options {
 	uid_t helper_uid;        /* its uid, or (uid_t)-1: accept a root-owned server only */
 	uint32_t flags;          /* FIO_AUTH_F_* asked for by the options */
 	int timeout_ms;          /* deadline for each helper reply */
+	int use_authtok;         /* chauthtok: the new password is PAM_AUTHTOK */
 	int debug;
 };
 

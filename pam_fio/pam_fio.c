@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -104,7 +105,7 @@ get_items(pam_handle_t *pamh, const struct fio_options *o, uint16_t type, struct
 		return rc;
 	if (user == NULL || !user_ok(user)) {
 		pam_syslog(pamh, LOG_NOTICE, "empty, over-long or malformed user name refused");
-		return type == FIO_MSG_AUTH ? PAM_AUTH_ERR : PAM_USER_UNKNOWN;
+		return type == FIO_MSG_ACCT ? PAM_USER_UNKNOWN : PAM_AUTH_ERR;
 	}
 	q->user = user;
 	if ((rc = str_item(pamh, PAM_SERVICE, "PAM_SERVICE", FIO_NAME_MAX, &q->service)) !=
@@ -121,7 +122,8 @@ get_items(pam_handle_t *pamh, const struct fio_options *o, uint16_t type, struct
 		if (pam_get_data(pamh, FIO_DATA_AUTHED, &data) == PAM_SUCCESS && data != NULL)
 			q->flags |= FIO_AUTH_F_AFTER_AUTH;
 	}
-	q->flags &= ~(FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK);
+	if (type != FIO_MSG_CHAUTHTOK)
+		q->flags &= ~(FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK);
 	return PAM_SUCCESS;
 }
 
@@ -224,9 +226,77 @@ pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
 	return session(pamh, flags, argc, argv, FIO_SESSION_CLOSE);
 }
 
-int
-pam_sm_chauthtok(pam_handle_t *pamh FIO_UNUSED, int flags FIO_UNUSED, int argc FIO_UNUSED,
-                 const char **argv FIO_UNUSED)
+/* PAM_OLDAUTHTOK (use_first_pass / try_first_pass, or the PRELIM phase's
+ * answer) and, with use_authtok, PAM_AUTHTOK as the new password. */
+static int
+get_chauthtok_items(pam_handle_t *pamh, const struct fio_options *o, int flags,
+                    struct fio_request *q)
 {
-	return PAM_IGNORE;
+	const void *item = NULL;
+
+	/* factor=, single_prompt: options of the auth lines, meaningless here */
+	q->flags &= FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK;
+	q->flags |= (flags & PAM_PRELIM_CHECK) ? FIO_CHTOK_F_PRELIM : FIO_CHTOK_F_UPDATE;
+	if (flags & PAM_CHANGE_EXPIRED_AUTHTOK)
+		q->flags |= FIO_CHTOK_F_EXPIRED_ONLY;
+	else if (getuid() == 0)
+		q->flags |= FIO_CHTOK_F_ROOT; /* believed from uid 0 callers only */
+	if ((o->flags & (FIO_AUTH_F_USE_AUTHTOK | FIO_AUTH_F_TRY_AUTHTOK)) ||
+	    (q->flags & FIO_CHTOK_F_UPDATE)) {
+		if (pam_get_item(pamh, PAM_OLDAUTHTOK, &item) == PAM_SUCCESS && item != NULL &&
+		    ((const char *)item)[0] != '\0')
+			q->authtok = item;
+	}
+	if (o->use_authtok && (q->flags & FIO_CHTOK_F_UPDATE)) {
+		item = NULL;
+		if (pam_get_item(pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS || item == NULL ||
+		    ((const char *)item)[0] == '\0') {
+			pam_syslog(pamh, LOG_NOTICE,
+			           "use_authtok: no new password from an earlier module");
+			return PAM_AUTHTOK_ERR;
+		}
+		q->newtok = item;
+		q->flags |= FIO_CHTOK_F_NEW_AUTHTOK;
+	}
+	if ((q->authtok != NULL && strlen(q->authtok) > FIO_SECRET_MAX) ||
+	    (q->newtok != NULL && strlen(q->newtok) > FIO_SECRET_MAX)) {
+		pam_syslog(pamh, LOG_NOTICE, "password over %u bytes refused", FIO_SECRET_MAX);
+		return PAM_AUTHTOK_ERR;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Password change (passwd, or login's forced change): the helper asks the
+ * current password in the PRELIM phase and the new one in the UPDATE phase. */
+int
+pam_sm_chauthtok(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct fio_options o;
+	struct fio_request req;
+	uint32_t result = FIO_RESULT_DENIED;
+	int rc;
+
+	if ((rc = fio_options_parse(pamh, argc, argv, &o)) != PAM_SUCCESS)
+		goto out;
+	if ((rc = get_items(pamh, &o, FIO_MSG_CHAUTHTOK, &req)) != PAM_SUCCESS) {
+		if (rc == PAM_AUTH_ERR)
+			rc = PAM_AUTHTOK_ERR;
+		goto out;
+	}
+	if ((rc = get_chauthtok_items(pamh, &o, flags, &req)) != PAM_SUCCESS)
+		goto out;
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "chauthtok (%s): user %s, service %s, flags %#x",
+		           (flags & PAM_PRELIM_CHECK) ? "prelim" : "update", req.user, req.service,
+		           req.flags);
+	if ((rc = fio_relay_run(pamh, flags, &o, &req, &result)) != PAM_SUCCESS) {
+		if (rc == PAM_AUTH_ERR)
+			rc = PAM_AUTHTOK_ERR;
+		goto out;
+	}
+	rc = fio_verdict_chauthtok(result, (flags & PAM_PRELIM_CHECK) != 0);
+out:
+	if (o.debug)
+		pam_syslog(pamh, LOG_DEBUG, "chauthtok: %s", pam_strerror(pamh, rc));
+	return rc;
 }

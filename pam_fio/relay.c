@@ -247,7 +247,8 @@ on_prompt(struct relay *r, const struct fio_client_msg *m)
 	}
 	e = fio_client_answer(&r->c, m->id, answer);
 	err = errno;
-	if (e == 0 && (m->flags & FIO_PROMPT_F_AUTHTOK) != 0 && r->req->type == FIO_MSG_AUTH) {
+	if (e == 0 && (m->flags & FIO_PROMPT_F_AUTHTOK) != 0 &&
+	    (r->req->type == FIO_MSG_AUTH || r->req->type == FIO_MSG_CHAUTHTOK)) {
 		fio_freezero_str(r->authtok);
 		r->authtok = answer;
 		answer = NULL;
@@ -259,13 +260,16 @@ on_prompt(struct relay *r, const struct fio_client_msg *m)
 }
 
 /* PAM_AUTHTOK = the first len bytes of the password answer (pam_set_item
- * keeps its own copy). */
+ * keeps its own copy); PAM_OLDAUTHTOK in chauthtok's PRELIM phase. */
 static int
 set_authtok(struct relay *r, uint32_t len)
 {
+	int item = PAM_AUTHTOK;
 	char *tok;
 	int rc;
 
+	if (r->req->type == FIO_MSG_CHAUTHTOK && (r->req->flags & FIO_CHTOK_F_PRELIM) != 0)
+		item = PAM_OLDAUTHTOK;
 	if (r->authtok == NULL || len > strlen(r->authtok)) {
 		pam_syslog(r->pamh, LOG_WARNING,
 		           "fio-helperd at %s: the verdict's password length does not fit the "
@@ -275,10 +279,11 @@ set_authtok(struct relay *r, uint32_t len)
 	}
 	if ((tok = strndup(r->authtok, len)) == NULL)
 		return PAM_BUF_ERR;
-	rc = pam_set_item(r->pamh, PAM_AUTHTOK, tok);
+	rc = pam_set_item(r->pamh, item, tok);
 	fio_freezero(tok, (size_t)len + 1);
 	if (r->o->debug && rc == PAM_SUCCESS)
-		pam_syslog(r->pamh, LOG_DEBUG, "PAM_AUTHTOK set from the password answer");
+		pam_syslog(r->pamh, LOG_DEBUG, "%s set from the password answer",
+		           item == PAM_AUTHTOK ? "PAM_AUTHTOK" : "PAM_OLDAUTHTOK");
 	return rc;
 }
 
@@ -295,7 +300,9 @@ on_verdict(struct relay *r, const struct fio_client_msg *m, uint32_t *result)
 		pam_syslog(r->pamh, LOG_DEBUG, "could not show the final messages: %s",
 		           pam_strerror(r->pamh, rc));
 	rc = PAM_SUCCESS;
-	if (m->result == FIO_RESULT_OK && r->req->type == FIO_MSG_AUTH && m->authtok_len > 0)
+	if (m->result == FIO_RESULT_OK &&
+	    (r->req->type == FIO_MSG_AUTH || r->req->type == FIO_MSG_CHAUTHTOK) &&
+	    m->authtok_len > 0)
 		rc = set_authtok(r, m->authtok_len);
 	if (rc == PAM_SUCCESS)
 		*result = m->result;
@@ -325,7 +332,11 @@ send_request(struct relay *r)
 	    (e = fio_put_str(b, q->ruser, FIO_NAME_MAX)) != 0 ||
 	    (e = fio_put_str(b, q->tty, FIO_TTY_MAX)) != 0 || (e = fio_put_u32(b, q->flags)) != 0)
 		goto out;
-	if (q->type == FIO_MSG_AUTH && (e = fio_put_str(b, q->authtok, FIO_SECRET_MAX)) != 0)
+	if ((q->type == FIO_MSG_AUTH || q->type == FIO_MSG_CHAUTHTOK) &&
+	    (e = fio_put_str(b, q->authtok != NULL ? q->authtok : "", FIO_SECRET_MAX)) != 0)
+		goto out;
+	if (q->type == FIO_MSG_CHAUTHTOK &&
+	    (e = fio_put_str(b, q->newtok != NULL ? q->newtok : "", FIO_SECRET_MAX)) != 0)
 		goto out;
 	e = fio_client_send(&r->c, q->type);
 out:

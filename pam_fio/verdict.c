@@ -69,3 +69,25 @@ fio_verdict_session(uint32_t result)
 		return PAM_SESSION_ERR;
 	}
 }
+
+/* pam_chauthtok: a refusal in the PRELIM phase is PAM_TRY_AGAIN as Linux-PAM
+ * documents for that phase; in the UPDATE phase PAM_AUTHTOK_ERR. */
+int
+fio_verdict_chauthtok(uint32_t result, int prelim)
+{
+	switch (result) {
+	case FIO_RESULT_OK:
+		return PAM_SUCCESS;
+	case FIO_RESULT_IGNORE:
+		return PAM_IGNORE;
+	case FIO_RESULT_LOCKED:
+	case FIO_RESULT_SUSPENDED:
+		return PAM_PERM_DENIED;
+	case FIO_RESULT_UNAVAILABLE:
+		return prelim ? PAM_TRY_AGAIN : PAM_AUTHTOK_LOCK_BUSY;
+	case FIO_RESULT_CONV:
+		return PAM_CONV_ERR;
+	default:
+		return PAM_AUTHTOK_ERR;
+	}
+}

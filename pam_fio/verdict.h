@@ -15,4 +15,9 @@ int fio_verdict_acct(uint32_t result);
  * PAM_SESSION_ERR. */
 int fio_verdict_session(uint32_t result);
 
+/* chauthtok: OK -> PAM_SUCCESS, IGNORE -> PAM_IGNORE, LOCKED / SUSPENDED ->
+ * PAM_PERM_DENIED, UNAVAILABLE -> PAM_TRY_AGAIN (PRELIM) or
+ * PAM_AUTHTOK_LOCK_BUSY (UPDATE), CONV -> PAM_CONV_ERR, else PAM_AUTHTOK_ERR. */
+int fio_verdict_chauthtok(uint32_t result, int prelim);
+
 #endif /* PAM_FIO_VERDICT_H */

@@ -4,10 +4,13 @@
 set -eu
 PKGS="build-essential autoconf automake libtool pkg-config
 libpam0g-dev liboath-dev oathtool libssl-dev libconfig-dev libsqlite3-dev sqlite3
-libcrypt-dev libqrencode-dev libcmocka-dev libpam-wrapper libpamtest0-dev pamtester
+libcrypt-dev libqrencode-dev libpwquality-dev cracklib-runtime libcmocka-dev libpam-wrapper libpamtest0-dev pamtester
 faketime python3 expect util-linux passwd procps openssh-server openssh-client"
 # the fuzzers (scripts/fuzz.sh: clang, libFuzzer) and the valgrind pass of test-all.sh
 PKGS="$PKGS clang libclang-rt-14-dev valgrind"
+# the Debian packages (scripts/test-package.sh) and the systemd test
+# (systemd-socket-activate, systemd-analyze; systemd need not run as PID 1)
+PKGS="$PKGS debhelper lintian systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -9,6 +9,7 @@
  *   HELLO   conn.c handle_hello          u32 version, u32 kind (PAM or CTL), done
  *   AUTH    auth_req.c fio_auth_req_decode (the helper's own code, linked)
  *   ACCT    auth_req.c fio_auth_req_decode
+ *   CHAUTHTOK auth_req.c fio_chauthtok_req_decode
  *   ANSWER  conn.c handle_answer         u32 id, secret answer, done
  *   CTL     flow_ctl.c ctl_decode        u32 cmd, u32 flags, str user, str arg,
  *                                        secret, done; cmd and flags checked
@@ -152,6 +153,42 @@ decode_auth(struct fio_buf *in, int is_auth)
 	return 0;
 }
 
+/* flow_passwd.c flow_passwd_start. */
+static int
+decode_chauthtok(struct fio_buf *in)
+{
+	struct fio_auth_req *r;
+	struct fio_buf enc;
+	char *newtok = NULL;
+	size_t newlen = 0;
+	uint32_t phase;
+	int e;
+
+	if (fio_chauthtok_req_decode(in, &r, &newtok, &newlen) != 0)
+		return -1;
+	phase = r->flags & (FIO_CHTOK_F_PRELIM | FIO_CHTOK_F_UPDATE);
+	fuzz_require(phase == FIO_CHTOK_F_PRELIM || phase == FIO_CHTOK_F_UPDATE,
+	             "CHAUTHTOK has exactly one phase");
+	fuzz_require((r->flags & ~FIO_CHTOK_F_KNOWN) == 0, "CHAUTHTOK flags are known");
+	fuzz_require(((r->flags & FIO_CHTOK_F_NEW_AUTHTOK) != 0) == (newlen > 0),
+	             "a new password comes with use_authtok only");
+	fio_buf_init(&enc, FIO_FRAME_MAX);
+	e = put_items(&enc, r);
+	if (r->authtok != NULL)
+		check_secret(r->authtok, r->authtok_len, FIO_SECRET_MAX);
+	if (newtok != NULL)
+		check_secret(newtok, newlen, FIO_SECRET_MAX);
+	if (e == 0)
+		e = fio_put_strn(&enc, r->authtok != NULL ? r->authtok : "", r->authtok_len,
+		                 FIO_SECRET_MAX);
+	if (e == 0)
+		e = fio_put_strn(&enc, newtok != NULL ? newtok : "", newlen, FIO_SECRET_MAX);
+	check_same(&enc, e, in);
+	fio_freezero(newtok, newlen + 1);
+	fio_auth_req_free(r);
+	return 0;
+}
+
 /* conn.c handle_answer (the prompt id is not known here, so any id passes). */
 static int
 decode_answer(struct fio_buf *in)
@@ -233,6 +270,8 @@ decode_frame(uint16_t type, struct fio_buf *in)
 		return decode_auth(in, 1);
 	case FIO_MSG_ACCT:
 		return decode_auth(in, 0);
+	case FIO_MSG_CHAUTHTOK:
+		return decode_chauthtok(in);
 	case FIO_MSG_ANSWER:
 		return decode_answer(in);
 	case FIO_MSG_CTL:

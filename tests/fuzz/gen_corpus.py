@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 
 # fio-proto.h
-HELLO, AUTH, ACCT, ANSWER, CTL = 1, 2, 3, 4, 5
+HELLO, AUTH, ACCT, ANSWER, CTL, CHAUTHTOK = 1, 2, 3, 4, 5, 7
 PROMPT, INFO, RECORD, VERDICT = 64, 65, 66, 67
 CLIENT_PAM, CLIENT_CTL = 1, 2
 
@@ -49,6 +49,10 @@ def helper_frames():
     write(t, "hello-ctl", hello(CLIENT_CTL))
     write(t, "hello-v2", hello(version=2))
     write(t, "auth-prompt", hello() + frame(AUTH, items() + s("")))
+    write(t, "chauthtok-prelim", hello() + frame(CHAUTHTOK, items(service="passwd", flags=0x100)
+                                                 + s("") + s("")))
+    write(t, "chauthtok-update", hello() + frame(CHAUTHTOK, items(service="passwd", flags=0x1200)
+                                                 + s("old-password") + s("new-password-x")))
     write(t, "auth-authtok", hello() + frame(AUTH, items(flags=0x2 | 0x1) + s("hunter2")))
     write(t, "auth-answers", hello() + frame(AUTH, items(user="bob", flags=0x8) + s(""))
           + frame(ANSWER, u32(1) + s("Pass-word 123456"))

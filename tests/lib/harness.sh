@@ -200,7 +200,8 @@ setup() {
 }
 
 # write_config [EXTRA LINES]: $T/fio.conf; password.hash_cost from $FIO_HASH_COST
-# (empty: the key is left out, i.e. the default cost).
+# (empty: the key is left out, i.e. the default cost), password.max_length from
+# $FIO_PW_MAX_LENGTH (empty: the default).
 write_config() {
 	{
 		echo "socket = \"$SOCK\";"
@@ -208,7 +209,12 @@ write_config() {
 		echo "admin_group = \"$ADMIN_GROUP\";"
 		echo "user = \"$HELPER_USER\";"
 		echo "store = { backend = \"sqlite\"; path = \"$T/state/fio.db\"; };"
-		[ -n "$FIO_HASH_COST" ] && echo "password = { hash_cost = $FIO_HASH_COST; };"
+		if [ -n "$FIO_HASH_COST$FIO_PW_MAX_LENGTH" ]; then
+			echo "password = {"
+			[ -n "$FIO_HASH_COST" ] && echo "  hash_cost = $FIO_HASH_COST;"
+			[ -n "$FIO_PW_MAX_LENGTH" ] && echo "  max_length = $FIO_PW_MAX_LENGTH;"
+			echo "};"
+		fi
 		echo "recovery = { kdf_iterations = 1000; };"
 		[ -n "$1" ] && printf '%s\n' "$1"
 	} >"$T/fio.conf"
@@ -658,8 +664,16 @@ M_UNAVAIL="ERROR pam_fio: the authentication service is unavailable."
 # fresh_user NAME: a store user NAME with password "NAME-Pass-<random>" (in PW)
 # and an imported authenticator secret (SECRET, RECOVERY).
 fresh_user() {
-	PW="$1-Pass-$RANDOM$RANDOM"
+	PW=$(rand_pw)
 	user_with_totp "$1" "$PW"
+}
+
+# rand_pw: a fresh password that passes the quality rules: letters and digits
+# that are never neighbours (cracklib calls runs like "12345" or "abcde" too
+# simplistic/systematic, and $RANDOM digits hit that now and then), no user
+# name, no dictionary word.
+rand_pw() {
+	printf '%s-Qz\n' "$(head -c 400 /dev/urandom | tr -dc 'acegikmoqsuwyACEGIKMOQSUWY02468' | head -c 14)"
 }
 
 # code_now SECRET: the code for the current step, with at least 3 s of the step left.
@@ -868,6 +882,44 @@ has_line_re() {
 lacks_line_re() {
 	if ! printf '%s\n' "$OUT" | grep -qE -- "$1"; then return 0; fi
 	diag "the transcript has a line matching '$1', which it must not"
+	show_transcript
+	return 1
+}
+
+# ------------------------------------------------------------------ password changes
+# make_passwd_service NAME [AUTH OPTIONS] [PASSWORD OPTIONS] [PASSWORD LINES BEFORE]:
+# make_service NAME [AUTH OPTIONS] plus "password required $FIO_MODULE
+# [PASSWORD OPTIONS]" (after PASSWORD LINES BEFORE, e.g. pam_set_items).
+make_passwd_service() {
+	make_service "$1" "$2"
+	{
+		[ -n "$4" ] && printf '%s\n' "$4"
+		echo "password required $FIO_MODULE $3"
+	} >>"$T/services/$1"
+}
+
+# pam_result TAG: the PAM code name on the last login's TAG line (pamconv's
+# CHTOK, ACCT_AGAIN, SESSION_OPEN, ...); empty if none.
+pam_result() {
+	printf '%s\n' "$OUT" | sed -n "s/^$1 \([A-Z_]*\).*/\1/p" | tail -n 1
+}
+
+# expect_chtok CODE / expect_acct_again CODE: the last login's pam_chauthtok
+# (pamconv -c, or -l after PAM_NEW_AUTHTOK_REQD) / its second pam_acct_mgmt
+# (pamconv -l) returned CODE. expect_chtok also sets CHTOK.
+expect_chtok() {
+	CHTOK=$(pam_result CHTOK)
+	if [ "$CHTOK" = "$1" ]; then return 0; fi
+	diag "expected pam_chauthtok to return $1, got ${CHTOK:-nothing}"
+	show_transcript
+	return 1
+}
+
+expect_acct_again() {
+	local got
+	got=$(pam_result ACCT_AGAIN)
+	if [ "$got" = "$1" ]; then return 0; fi
+	diag "expected the second pam_acct_mgmt to return $1, got ${got:-nothing}"
 	show_transcript
 	return 1
 }

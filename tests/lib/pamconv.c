@@ -1,11 +1,27 @@
 /*
  * pamconv.c - a scripted PAM application for the integration tests.
  *
- *     pamconv [-a] [-A] [-e NAME]... [-b FILE] [-f FILE] [-r RHOST] [-t TTY]
+ *     pamconv [-a | -l] [-A] [-e NAME]... [-b FILE] [-f FILE] [-r RHOST] [-t TTY]
  *             [-s SECONDS | -S SECONDS] SERVICE USER [ANSWER...]
+ *     pamconv -c 0|expired [-e NAME]... [-b FILE] [-f FILE] [-r RHOST] [-t TTY]
+ *             SERVICE USER [ANSWER...]
  *
  * Runs pam_authenticate() (and pam_acct_mgmt() with -a; only pam_acct_mgmt()
- * with -A) for USER under SERVICE. The conversation answers every prompt with
+ * with -A) for USER under SERVICE.
+ *
+ * -l: a login like login(1) or sshd: pam_authenticate(), then pam_acct_mgmt();
+ * if that returns PAM_NEW_AUTHTOK_REQD, pam_chauthtok(PAM_CHANGE_EXPIRED_AUTHTOK)
+ * (CHTOK line) and, if the change succeeded, pam_acct_mgmt() again (ACCT_AGAIN
+ * line). The login succeeds (exit 0, and -s opens its session) if the
+ * authentication succeeded and either the first pam_acct_mgmt() did or the
+ * change and the second one did.
+ *
+ * -c FLAGS: only pam_chauthtok() (like passwd(1)), with the flags 0 or
+ * PAM_CHANGE_EXPIRED_AUTHTOK ("expired"); not with -a, -A, -l, -s or -S. Run as
+ * root this is root changing USER's password; run with another real uid (see
+ * login_as in harness.sh), a user changing their own.
+ *
+ * The conversation answers every prompt with
  * the next ANSWER (from argv, then from FILE given with -f, one per line);
  * when none are left it returns PAM_CONV_ERR. Every pam_conv call and every
  * message is printed on stdout, one line each, control characters escaped:
@@ -18,6 +34,8 @@
  *     RECOVERY_SEEN <n>        (after a message holding n recovery codes)
  *     AUTH <PAM_CODE> (<pam_strerror text>)
  *     ACCT <PAM_CODE> (<pam_strerror text>)
+ *     CHTOK <PAM_CODE> (<pam_strerror text>)        (-c, -l)
+ *     ACCT_AGAIN <PAM_CODE> (<pam_strerror text>)   (-l, after a change)
  *     SESSION_OPEN <PAM_CODE>  SESSION_CLOSE <PAM_CODE>   (-s, -S)
  *     ENV <NAME>=<value> | ENV <NAME> unset     (-e: pam_getenv after the calls;
  *                                                with pam_wrapper's pam_get_items
@@ -42,6 +60,10 @@
  *     @TOTP      the TOTP code for the secret seen last in this conversation
  *     @TOTP+N    the code N time steps later (@TOTP-N: earlier)
  *     @WRONG     a code that is none of that secret's codes for the steps -2..+2
+ *     @FILE:PATH the first line of the file PATH (without its newline), read
+ *                when the prompt arrives (e.g. a reset code a test took from
+ *                a notice); unreadable: the answer is empty and
+ *                DYNAMIC_ERROR is printed. The line itself is never printed.
  * The secret is the base32 "secret=" parameter of the last message holding an
  * otpauth:// URI (its digits= and period= are used too) or the "Secret key:"
  * line of a message (groups joined). Codes come from $OATHTOOL (default
@@ -469,6 +491,34 @@ wrong_code(long long t, char *out, size_t outsz)
 	return -1;
 }
 
+/* file_answer: the first line of path (malloc'ed; "" if the file cannot be
+ * read, with DYNAMIC_ERROR printed; NULL when out of memory). */
+static char *
+file_answer(const char *path)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	puts("DYNAMIC FILE");
+	f = fopen(path, "r");
+	if (f == NULL) {
+		printf("DYNAMIC_ERROR cannot read %s: %s\n", path, strerror(errno));
+		return strdup("");
+	}
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n < 0) {
+		free(line);
+		printf("DYNAMIC_ERROR %s is empty\n", path);
+		return strdup("");
+	}
+	if (n > 0 && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	return line;
+}
+
 /* dynamic_answer: 1 if a is a dynamic answer (its value, maybe "", in *out,
  * malloc'ed or NULL when out of memory), 0 if a is a plain answer. */
 static int
@@ -480,6 +530,10 @@ dynamic_answer(const char *a, char **out)
 	int wrong = 0, rc;
 
 	*out = NULL;
+	if (strncmp(a, "@FILE:", 6) == 0 && a[6] != '\0') {
+		*out = file_answer(a + 6);
+		return 1;
+	}
 	if (strcmp(a, "@WRONG") == 0) {
 		wrong = 1;
 	} else if (strncmp(a, "@TOTP", 5) != 0) {
@@ -663,6 +717,52 @@ parse_seconds(const char *s, long *out)
 	return (errno != 0 || end == s || *end != '\0' || *out < 0) ? -1 : 0;
 }
 
+static void
+print_result(pam_handle_t *pamh, const char *tag, int rc)
+{
+	printf("%s %s (%s)\n", tag, code_name(rc), pam_strerror(pamh, rc));
+	fflush(stdout);
+}
+
+/* parse_chtok_flags: "0" or "expired" into *flags; 0 or -1. */
+static int
+parse_chtok_flags(const char *s, int *flags)
+{
+	if (strcmp(s, "0") == 0)
+		*flags = 0;
+	else if (strcmp(s, "expired") == 0)
+		*flags = PAM_CHANGE_EXPIRED_AUTHTOK;
+	else
+		return -1;
+	return 0;
+}
+
+/* run_account: pam_acct_mgmt(); with login_like, a change of an expired
+ * password when it asks for one, then pam_acct_mgmt() again. The last
+ * result in *last; 0 if the account may log in. */
+static int
+run_account(pam_handle_t *pamh, int login_like, int *last)
+{
+	int rc;
+
+	rc = pam_acct_mgmt(pamh, 0);
+	print_result(pamh, "ACCT", rc);
+	*last = rc;
+	if (rc == PAM_SUCCESS)
+		return 0;
+	if (!login_like || rc != PAM_NEW_AUTHTOK_REQD)
+		return -1;
+	rc = pam_chauthtok(pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
+	print_result(pamh, "CHTOK", rc);
+	*last = rc;
+	if (rc != PAM_SUCCESS)
+		return -1;
+	rc = pam_acct_mgmt(pamh, 0);
+	print_result(pamh, "ACCT_AGAIN", rc);
+	*last = rc;
+	return rc == PAM_SUCCESS ? 0 : -1;
+}
+
 static int
 set_item(pam_handle_t *pamh, int item, const char *name, const char *value)
 {
@@ -687,11 +787,23 @@ main(int argc, char **argv)
 	const char *file = NULL, *rhost = NULL, *tty = NULL;
 	long session_secs = -1;
 	int n_envs = 0, do_acct = 0, only_acct = 0, no_auth = 0, opt, rc, failed = 0, i;
+	int login_like = 0, do_chtok = 0, chtok_flags = 0;
 
-	while ((opt = getopt(argc, argv, "+aAe:b:f:r:t:s:S:")) != -1) {
+	while ((opt = getopt(argc, argv, "+aAlc:e:b:f:r:t:s:S:")) != -1) {
 		switch (opt) {
 		case 'a':
 			do_acct = 1;
+			break;
+		case 'l':
+			do_acct = 1;
+			login_like = 1;
+			break;
+		case 'c':
+			if (parse_chtok_flags(optarg, &chtok_flags) != 0) {
+				fprintf(stderr, "pamconv: -c wants 0 or expired\n");
+				return 2;
+			}
+			do_chtok = 1;
 			break;
 		case 'A':
 			only_acct = 1;
@@ -722,11 +834,18 @@ main(int argc, char **argv)
 			}
 			break;
 		default:
-			fprintf(stderr, "usage: pamconv [-a] [-A] [-e NAME] [-b FILE] [-f FILE] "
-			                "[-r RHOST] [-t TTY] [-s SECONDS | -S SECONDS] "
-			                "SERVICE USER [ANSWER...]\n");
+			fprintf(stderr,
+			        "usage: pamconv [-a | -l] [-A] [-e NAME] [-b FILE] [-f FILE] "
+			        "[-r RHOST] [-t TTY] [-s SECONDS | -S SECONDS] "
+			        "SERVICE USER [ANSWER...]\n"
+			        "       pamconv -c 0|expired [-e NAME] [-b FILE] [-f FILE] "
+			        "[-r RHOST] [-t TTY] SERVICE USER [ANSWER...]\n");
 			return 2;
 		}
+	}
+	if (do_chtok && (do_acct || only_acct || session_secs >= 0)) {
+		fprintf(stderr, "pamconv: -c goes with none of -a, -A, -l, -s, -S\n");
+		return 2;
 	}
 	if (argc - optind < 2) {
 		fprintf(stderr, "pamconv: SERVICE and USER are required\n");
@@ -756,18 +875,19 @@ main(int argc, char **argv)
 		pam_end(pamh, PAM_SYSTEM_ERR);
 		return 2;
 	}
-	if (!only_acct && !no_auth) {
+	if (do_chtok) {
+		rc = pam_chauthtok(pamh, chtok_flags);
+		print_result(pamh, "CHTOK", rc);
+		if (rc != PAM_SUCCESS)
+			failed = 1;
+	} else if (!only_acct && !no_auth) {
 		rc = pam_authenticate(pamh, 0);
-		printf("AUTH %s (%s)\n", code_name(rc), pam_strerror(pamh, rc));
-		fflush(stdout);
+		print_result(pamh, "AUTH", rc);
 		if (rc != PAM_SUCCESS)
 			failed = 1;
 	}
 	if (only_acct || (do_acct && !failed)) {
-		rc = pam_acct_mgmt(pamh, 0);
-		printf("ACCT %s (%s)\n", code_name(rc), pam_strerror(pamh, rc));
-		fflush(stdout);
-		if (rc != PAM_SUCCESS)
+		if (run_account(pamh, login_like, &rc) != 0)
 			failed = 1;
 	}
 	if (session_secs >= 0 && !failed && run_session(pamh, session_secs, &rc) != 0)

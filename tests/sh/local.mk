@@ -18,7 +18,11 @@ SH_TESTS = \
 	tests/sh/test_authenticators.sh \
 	tests/sh/test_timing.sh \
 	tests/sh/test_suspend.sh \
-	tests/sh/test_activity.sh
+	tests/sh/test_activity.sh \
+	tests/sh/test_passwd.sh \
+	tests/sh/test_badinput.sh \
+	tests/sh/test_spray.sh \
+	tests/sh/test_systemd.sh
 TESTS += $(SH_TESTS)
 EXTRA_DIST += $(SH_TESTS) tests/lib/harness.sh tests/lib/fioproto.py tests/lib/enroll.py \
 	tests/lib/pty_login.exp tests/lib/timing.py

@@ -130,7 +130,7 @@ login_refused() {
 }
 
 # ---------------------------------------------------------------- two authenticators
-PW_ANN="ann-Pass-$RANDOM$RANDOM"
+PW_ANN="$(rand_pw)"
 user_with_totp fioann "$PW_ANN" || bail "cannot set up fioann"
 SEC_ANN1=$SECRET
 REC_ANN1=$RECOVERY
@@ -178,7 +178,7 @@ t_recovery_kept() {
 check "a recovery code of the first set still works after the second authenticator" t_recovery_kept
 
 # ---------------------------------------------------------------- replacing one
-PW_BEA="bea-Pass-$RANDOM$RANDOM"
+PW_BEA="$(rand_pw)"
 user_with_totp fiobea "$PW_BEA" || bail "cannot set up fiobea"
 SEC_BEA1=$SECRET
 add_authenticator fiobea phone2 || bail "cannot add phone2 to fiobea"
@@ -200,7 +200,7 @@ t_replace() {
 }
 check "replacing phone2 (same label, new secret): the old secret fails, the new one and default work" t_replace
 
-PW_EVE="eve-Pass-$RANDOM$RANDOM"
+PW_EVE="$(rand_pw)"
 user_with_totp fioeve "$PW_EVE" || bail "cannot set up fioeve"
 REC_EVE1=$RECOVERY
 t_replace_only() {
@@ -218,7 +218,7 @@ t_replace_only() {
 check "replacing the only authenticator makes new recovery codes (the old ones fail)" t_replace_only
 
 # ---------------------------------------------------------------- removing one
-PW_CAT="cat-Pass-$RANDOM$RANDOM"
+PW_CAT="$(rand_pw)"
 user_with_totp fiocat "$PW_CAT" || bail "cannot set up fiocat"
 SEC_CAT1=$SECRET
 add_authenticator fiocat phone2 || bail "cannot add phone2 to fiocat"
@@ -256,7 +256,7 @@ t_unenroll_last() {
 check "unenrolling the last authenticator removes the recovery codes" t_unenroll_last
 
 # ---------------------------------------------------------------- limits and labels
-PW_DAN="dan-Pass-$RANDOM$RANDOM"
+PW_DAN="$(rand_pw)"
 user_with_totp fiodan "$PW_DAN" || bail "cannot set up fiodan"
 
 t_sixth() {

@@ -11,8 +11,8 @@ make_service fio
 make_service second "factor=second" "auth required $PAM_MODDIR/pam_permit.so"
 make_service ufp "use_first_pass" "auth required $PWRAP_MODDIR/pam_set_items.so"
 
-PW_1='fiotu1-Pass-1111'
-PW_V='victim-Pass-6666'
+PW_1='Qz7r-Pass-1111'
+PW_V='Qz7r-Pass-6666'
 user_with_totp fiotu1 "$PW_1" || bail "cannot set up fiotu1"
 SEC_1=$SECRET
 set -- $RECOVERY

@@ -34,9 +34,9 @@ t_status_json() {
 check "fioctl --json status parses as a JSON object" t_status_json
 
 # ---------------------------------------------------------------- user add / show
-PW_A='fioctl-Alice-1'
-PW_A2='fioctl-Alice-2'
-PW_B='fioctl-Bob-1'
+PW_A='fioctl-Wren9-1'
+PW_A2='fioctl-Wren9-2'
+PW_B='fioctl-Moss7-1'
 note_secret "$PW_A"
 note_secret "$PW_A2"
 note_secret "$PW_B"
@@ -133,7 +133,7 @@ t_passwd_unknown() {
 check "fioctl passwd of an unknown user: non-zero exit, one 'fioctl: ...' line" t_passwd_unknown
 
 # ---------------------------------------------------------------- enroll
-PW_C='fioctl-Carol-1'
+PW_C='fioctl-Fern3-1'
 add_user carol "$PW_C" || bail "cannot add carol"
 
 t_enroll() {
@@ -191,7 +191,7 @@ t_enroll_replay() {
 check "the code that confirmed the enrolment is refused at the next login; the next step's code works" t_enroll_replay
 
 t_enroll_wrong() {
-	add_user dave "fioctl-Dave-1" || return 1
+	add_user dave "fioctl-Birch4-1" || return 1
 	enroll_interactive dave --wrong 3 --no-right
 	if [ "$ENROLL_EXIT" = 0 ]; then
 		diag "enroll with three wrong codes exited 0"
@@ -211,7 +211,7 @@ check "fioctl enroll with a wrong code three times: 'That code is not right. Try
 
 t_enroll_json() {
 	local rc=0 log
-	add_user erin "fioctl-Erin-1" || return 1
+	add_user erin "fioctl-Ash5x-1" || return 1
 	enroll_interactive --json erin
 	[ "$ENROLL_EXIT" = 0 ] || { diag "exit $ENROLL_EXIT"; show_enroll_log; return 1; }
 	set -- $RECOVERY

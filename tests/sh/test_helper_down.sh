@@ -10,8 +10,8 @@ check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
 make_service fio-t2 "timeout=2"
 
-PW_H='hd-Pass-7777'
-PW_N='hdn-Pass-8888'
+PW_H='Qz7r-Pass-7777'
+PW_N='Qz7r-Pass-8888'
 user_with_totp hd "$PW_H" || bail "cannot set up hd"
 SEC_H=$SECRET
 set -- $RECOVERY

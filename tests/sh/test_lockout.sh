@@ -379,4 +379,154 @@ t_after_cooldown_relocks() {
 }
 check "after the release, 5 new failures lock again" t_after_cooldown_relocks
 
+# ---------------------------------------------------------------- hard-cap notice (G1)
+# The failure that reaches the cap sends one "second_factor_capped" notice to
+# the account's address through notify.command and logs a "lock" event; no
+# code is in it. max_failures is high here so that the cool-down stays out of
+# the way (reloaded by SIGHUP).
+NOTIFY_DIR=$T/notify
+mkdir -p "$NOTIFY_DIR" && chown "$HELPER_USER:" "$NOTIFY_DIR" || bail "notify dir"
+cat >"$T/notify.sh" <<EOS
+#!/bin/sh
+# one file per notice: the environment, then the message from stdin
+f=\$(mktemp "$NOTIFY_DIR/n.XXXXXX") || exit 1
+{
+	echo "FIO_EVENT=\$FIO_EVENT"
+	echo "FIO_USER=\$FIO_USER"
+	echo "FIO_EMAIL=\$FIO_EMAIL"
+	echo "FIO_SUBJECT=\$FIO_SUBJECT"
+	echo "FIO_MESSAGE=\$FIO_MESSAGE"
+	echo "--- stdin"
+	cat
+} >"\$f" && mv "\$f" "\$f.msg"
+EOS
+chmod 0755 "$T/notify.sh"
+CAP_CONF="lockout = { max_failures = 100; interval = 900; unlock_after = 900; per_source_max = 100; max_consecutive = 3; };
+notify = { command = [ \"$T/notify.sh\" ]; };"
+CAP_CODES=$T/work/cap-codes.txt
+: >"$CAP_CODES"
+
+# notices_for EVENT USER: the notice files with that event and user.
+notices_for() {
+	grep -lx "FIO_EVENT=$1" "$NOTIFY_DIR"/*.msg 2>/dev/null | xargs -r grep -lx "FIO_USER=$2"
+}
+
+# wait_notice EVENT USER: waits up to 10 s for one.
+wait_notice() {
+	local i=0
+	while [ $i -lt 100 ]; do
+		[ -n "$(notices_for "$1" "$2")" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "no '$1' notice for $2; the notices seen:"
+	grep -h '^FIO_EVENT=\|^FIO_USER=' "$NOTIFY_DIR"/*.msg 2>/dev/null | paste - - | sed 's/^/#   /'
+	return 1
+}
+
+cap_wrong() { # SECRET: a wrong code at the helper's clock, remembered
+	local c
+	c=$(wrong_code "$1" $((($(date +%s) + OFFSET) / 30)))
+	echo "$c" >>"$CAP_CODES"
+	echo "$c"
+}
+
+t_cap_notice_setup() {
+	write_config "$CAP_CONF" && reload_helper || return 1
+	note_secret "$1"
+	printf '%s\n' "$1" | fioctl user add capn --email capn@example.org --password-stdin \
+		>"$T/work/add.out" 2>&1 || { diag "fioctl user add capn:" "$(cat "$T/work/add.out")"; return 1; }
+	import_totp capn
+}
+PW_CAPN="Tulip-Orbit-Kw9x-Fen"
+if t_cap_notice_setup "$PW_CAPN"; then
+	ok "SIGHUP with a notify command and max_consecutive = 3; capn (with an e-mail address) enrolled"
+else
+	bail "cannot set up capn"
+fi
+SEC_CAPN=$SECRET REC_CAPN=${RECOVERY%% *}
+
+t_cap_notice_before() {
+	local i
+	for i in 1 2; do
+		login fio capn "$PW_CAPN" "$(cap_wrong "$SEC_CAPN")"
+		expect_auth PAM_AUTH_ERR && has_line "$M_FAILED" || return 1
+	done
+	sleep 0.5 # a notice is sent before the verdict; give the command time to write
+	[ -z "$(notices_for second_factor_capped capn)" ] ||
+		{ diag "a notice before the cap was reached"; return 1; }
+}
+check "2 wrong codes (of 3): no notice yet" t_cap_notice_before
+
+t_cap_notice_sent() {
+	login fio capn "$PW_CAPN" "$(cap_wrong "$SEC_CAPN")"
+	expect_auth PAM_AUTH_ERR && has_line "$M_FAILED" || return 1
+	wait_notice second_factor_capped capn
+}
+check "the 3rd wrong code reaches the cap: a second_factor_capped notice for capn" t_cap_notice_sent
+
+t_cap_notice_once() {
+	local c n
+	c=$(code_off "$SEC_CAPN")
+	echo "$c" >>"$CAP_CODES"
+	login fio capn "$PW_CAPN" "$c"
+	expect_auth PAM_AUTH_ERR && has_line "$M_CAPPED" || return 1
+	login fio capn "$PW_CAPN" "$(cap_wrong "$SEC_CAPN")"
+	expect_auth PAM_AUTH_ERR && has_line "$M_CAPPED" || return 1
+	login fio capn "wrong-$PW_CAPN" "$(cap_wrong "$SEC_CAPN")"
+	expect_auth PAM_AUTH_ERR && has_line "$M_FAILED" || return 1
+	sleep 0.5
+	n=$(notices_for second_factor_capped capn | wc -l)
+	[ "$n" = 1 ] || { diag "$n second_factor_capped notices for capn, want 1"; return 1; }
+	[ "$(lock_field capn consecutive)" = 3 ] ||
+		{ diag "consecutive: $(lock_field capn consecutive), want 3"; return 1; }
+}
+check "at the cap (the right code, a wrong one, a wrong password) nothing more is sent: one notice; consecutive stays 3" \
+	t_cap_notice_once
+
+t_cap_notice_text() {
+	local f host hits
+	f=$(notices_for second_factor_capped capn | head -n 1)
+	[ -n "$f" ] || { diag "no second_factor_capped notice for capn"; return 1; }
+	host=$(hostname)
+	grep -qx "FIO_EMAIL=capn@example.org" "$f" &&
+		grep -qx "To: capn@example.org" "$f" &&
+		grep -qx "Subject: pam_fio: codes blocked on $host" "$f" &&
+		grep -qx "Auto-Submitted: auto-generated" "$f" &&
+		grep -q "wrong verification codes in a row" "$f" &&
+		grep -q "recovery code" "$f" &&
+		grep -q "fioctl lock clear capn" "$f" || {
+		diag "the notice lacks an expected line:"
+		sed 's/^/#   /' "$f"
+		return 1
+	}
+	hits=$(grep -F -f "$T/secrets.txt" "$f"; grep -w -F -f "$CAP_CODES" "$f")
+	[ -z "$hits" ] || { diag "secret material in the notice:" "$hits"; return 1; }
+}
+check "the notice: To capn@example.org, 'Subject: pam_fio: codes blocked on HOST', what happened and how to get out (recovery code, fioctl lock clear capn); no code, password or secret" \
+	t_cap_notice_text
+
+t_cap_notice_show() {
+	local out
+	out=$(fioctl lock show capn 2>&1)
+	printf '%s\n' "$out" | grep -qx 'consecutive: 3' || { diag "fioctl lock show capn:" "$out"; return 1; }
+	run_ctl --json activity capn
+	json_check '[e for e in d if e["event"] == "lock" and e["reason"] == "second-factor hard cap"]' &&
+		json_check 'len([e for e in d if e["reason"] == "second-factor hard cap"]) == 1'
+}
+check "fioctl lock show capn: consecutive 3; fioctl activity capn: one 'lock' event 'second-factor hard cap'" \
+	t_cap_notice_show
+
+t_cap_notice_recovery() {
+	login fio capn "$PW_CAPN" "$REC_CAPN"
+	expect_auth PAM_SUCCESS || { diag "a recovery code at the cap"; return 1; }
+	[ "$(lock_field capn consecutive)" = 0 ] ||
+		{ diag "after recovery: $(lock_field capn consecutive)"; return 1; }
+	ensure_margin 5
+	login fio capn "$PW_CAPN" "$(totp_at "$SEC_CAPN" $((($(date +%s) + OFFSET) / 30 + 1)))"
+	expect_auth PAM_SUCCESS || { diag "a TOTP code after the recovery code"; return 1; }
+	write_config "$LOCK_CONF" && reload_helper
+}
+check "a recovery code still logs capn in and lifts the cap; TOTP codes work again" t_cap_notice_recovery
+
 done_testing

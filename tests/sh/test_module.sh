@@ -117,10 +117,10 @@ check "pam_acct_mgmt with a misbehaving helper: PAM_AUTHINFO_UNAVAIL" t_acct_fak
 check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
 make_service fio-debug "debug"
-add_user moduser "module-Pass-2468" || bail "cannot set up moduser"
+add_user moduser "Qz7r-Pass-2468" || bail "cannot set up moduser"
 
 t_debug_opt() {
-	login fio-debug moduser "module-Pass-2468"
+	login fio-debug moduser "Qz7r-Pass-2468"
 	expect_auth PAM_SUCCESS
 }
 check "the debug option is accepted" t_debug_opt
@@ -135,7 +135,7 @@ fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(1500)]
 for f in fds:
     os.set_inheritable(f, True)
 os.execv(sys.argv[1], sys.argv[1:])
-' "$PAMCONV" fio moduser "module-Pass-2468"
+' "$PAMCONV" fio moduser "Qz7r-Pass-2468"
 	expect_auth PAM_SUCCESS
 }
 check "the module works in a process with 1500 descriptors open (fd numbers over 1024: poll, not select)" \

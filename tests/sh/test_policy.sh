@@ -87,7 +87,7 @@ check "fio-helperd starts under libfaketime (clock 2026-11-23 10:00:00 UTC), no 
 t_clock() {
 	local out
 	# the helper's clock shows in a record it writes: an account's created time
-	printf 'x-Pass-%s\n' "$RANDOM" | fioctl user add fioclock --password-stdin >/dev/null 2>&1
+	rand_pw | fioctl user add fioclock --password-stdin >/dev/null 2>&1
 	out=$(fioctl user show fioclock 2>&1)
 	if printf '%s\n' "$out" | grep -q '^created: 2026-11-23T10:00'; then return 0; fi
 	diag "fioctl user show fioclock (expected created 2026-11-23T10:00...):" "$out"
@@ -97,10 +97,10 @@ check "the helper's wall clock is the fake one (an account created now says 2026
 
 declare -A PW SEC REC
 for u in fiopa fiopb fiope fiopf fiopg fioph fiopi fiops fiopr; do
-	PW[$u]="$u-Pass-$RANDOM$RANDOM"
+	PW[$u]="$(rand_pw)"
 	add_user "$u" "${PW[$u]}" || bail "cannot add $u"
 done
-PW[fiopd]="fiopd-Pass-$RANDOM$RANDOM"
+PW[fiopd]="$(rand_pw)"
 note_secret "${PW[fiopd]}"
 printf '%s\n' "${PW[fiopd]}" | fioctl user add fiopd --password-stdin --sso >"$T/work/sso.out" 2>&1 ||
 	{ sed 's/^/# /' "$T/work/sso.out"; bail "fioctl user add fiopd --sso failed"; }
@@ -298,7 +298,7 @@ t_acct_enrolled() {
 check "pam_acct_mgmt accepts an enrolled member" t_acct_enrolled
 
 # ---------------------------------------------------------------- a member added later
-PW[fiopc]="fiopc-Pass-$RANDOM$RANDOM"
+PW[fiopc]="$(rand_pw)"
 add_user fiopc "${PW[fiopc]}" || bail "cannot add fiopc"
 group_add fiopc "$POL_GROUP" || bail "cannot add fiopc to $POL_GROUP"
 

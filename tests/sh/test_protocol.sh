@@ -9,7 +9,7 @@
 setup
 check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
-PW_P='proto-Pass-5150'
+PW_P='Qz7r-Pass-5150'
 add_user pp "$PW_P" || bail "cannot set up pp"
 user_with_totp pt "proto-Totp-Pass-1" || bail "cannot set up pt"
 SEC_T=$SECRET

@@ -10,8 +10,8 @@ write_config "lockout = { max_failures = 1000; };"
 check "fio-helperd starts" start_helper || bail "fio-helperd does not start"
 make_service fio
 
-PW_R='rita-Pass-31337'
-PW_S='sam-Pass-27182'
+PW_R='Qz7r-Pass-31337'
+PW_S='Qz7r-Pass-27182'
 user_with_totp rita "$PW_R" || bail "cannot set up rita"
 set -- $RECOVERY
 CODES=("$@")

@@ -104,7 +104,7 @@ RESULT_PERM=8
 # ---------------------------------------------------------------- accounts
 fresh_user fiotu1 || bail "cannot set up fiotu1"
 PW_1=$PW SEC_1=$SECRET
-PW_P="sessions-Pat-$RANDOM$RANDOM"
+PW_P="$(rand_pw)"
 add_user pat "$PW_P" || bail "cannot set up pat"
 
 t_pass_hours_bounds() {
@@ -347,7 +347,7 @@ check "enforce --wait 1: a leader that ignores SIGHUP gets SIGKILL after the wai
 
 # ---------------------------------------------------------------- SSO
 t_sso_roundtrip() {
-	add_user ssob "sessions-Ssob-1" || return 1
+	add_user ssob "$(rand_pw)" || return 1
 	run_ctl policy status ssob
 	ctl_rc 0 && out_has 'ssob +overdue +.*' || return 1
 	run_ctl user sso ssob on
@@ -364,7 +364,7 @@ t_sso_roundtrip() {
 check "fioctl user sso NAME on / off: policy status shows sso, then overdue again" t_sso_roundtrip
 
 t_sso_add() {
-	printf '%s\n' "sessions-Ssoc-1" | fioctl user add ssoc --sso --password-stdin >/dev/null 2>&1 || return 1
+	rand_pw | fioctl user add ssoc --sso --password-stdin >/dev/null 2>&1 || return 1
 	run_ctl policy status
 	ctl_rc 0 && out_has 'ssoc +sso +.*' && out_has 'fiotu1 +enrolled +.*' && out_has 'ssob +overdue +.*'
 }

@@ -253,13 +253,13 @@ pick_step() {
 # ---------------------------------------------------------------- setup
 check "fio-helperd starts (as root, dropping to $HELPER_USER) and answers fioctl status" start_helper ||
 	bail "fio-helperd does not start"
-PW_E="$E2E_USER-Pass-$RANDOM$RANDOM"
+PW_E="$(rand_pw)"
 user_with_totp "$E2E_USER" "$PW_E" || bail "cannot add $E2E_USER to the store"
 SEC_E=$SECRET
 set -- $RECOVERY
 REC1=$1
 REC2=$2
-PW_K="$E2E_KUSER-Pass-$RANDOM$RANDOM"
+PW_K="$(rand_pw)"
 user_with_totp "$E2E_KUSER" "$PW_K" || bail "cannot add $E2E_KUSER to the store"
 SEC_K=$SECRET
 LAST_E=0

@@ -21,6 +21,7 @@ GET_ITEMS="auth optional $PWRAP_MODDIR/pam_get_items.so"
 make_service plain "" "" "$GET_ITEMS"
 make_service second "factor=second" "auth required $PAM_MODDIR/pam_permit.so" "$GET_ITEMS"
 make_service second-after-deny "factor=second" "auth required $PAM_MODDIR/pam_deny.so"
+make_service nullok "factor=second nullok" "auth required $PAM_MODDIR/pam_permit.so"
 make_service ufp "use_first_pass" "$SET_ITEMS" "$GET_ITEMS"
 make_service tfp "try_first_pass" "$SET_ITEMS" "$GET_ITEMS"
 make_service single "single_prompt" "" "$GET_ITEMS"
@@ -78,6 +79,45 @@ t_second_unknown() {
 	expect_auth PAM_AUTH_ERR && expect_prompts "$P_CODE"
 }
 check "factor=second for an unknown user: asked for the code, then PAM_AUTH_ERR" t_second_unknown
+
+# nullok (the pam-auth-update profile): an NSS account that is not in the store
+# and that no policy covers is left to the modules before pam_fio
+t_nullok_nss() {
+	ensure_unix_user fionull || return 1
+	login nullok fionull
+	# pam_fio said PAM_IGNORE: pam_permit before it decides the stack
+	expect_auth PAM_SUCCESS && expect_prompts "" || return 1
+	run_ctl activity fionull
+	ctl_ok && out_has ".* auth +nullok .* ignore +no second factor \(nullok\)"
+}
+check "factor=second nullok: an NSS account without a second factor is left to pam_unix (PAM_IGNORE), nothing asked" \
+	t_nullok_nss
+
+t_nullok_enrolled() {
+	fresh_user u_null || return 1
+	login nullok u_null "000000"
+	expect_auth PAM_AUTH_ERR && expect_prompts "$P_CODE" || return 1
+	login nullok u_null "$(code_now "$SECRET")"
+	expect_auth PAM_SUCCESS && expect_prompts "$P_CODE"
+}
+check "factor=second nullok: an enrolled account is still asked for its code (wrong: PAM_AUTH_ERR)" \
+	t_nullok_enrolled
+
+t_nullok_unknown() {
+	login nullok nosuchuser "123456"
+	expect_auth PAM_AUTH_ERR && expect_prompts "$P_CODE"
+}
+check "factor=second nullok: a name NSS does not know is still asked for a code and refused" \
+	t_nullok_unknown
+
+t_nullok_nonroot() {
+	ensure_unix_user fionull || return 1
+	# from a caller other than root, factor=second and nullok are ignored: the
+	# password is asked (the account has none in the store: refused)
+	login_as fionull nullok fionull "x-Pass-word-1" "123456"
+	[ "$AUTH" != PAM_SUCCESS ] && [ "$AUTH" != PAM_IGNORE ] && expect_prompts "$P_PASS" "$P_CODE"
+}
+check "nullok from a non-root caller is ignored: password and code asked, refused" t_nullok_nonroot
 
 t_second_after_deny() {
 	fresh_user u_sec3 || return 1

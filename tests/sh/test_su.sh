@@ -122,7 +122,7 @@ prompted() {
 # ---------------------------------------------------------------- tests
 check "fio-helperd starts (as root, dropping to $HELPER_USER) and answers fioctl status" start_helper ||
 	bail "fio-helperd does not start"
-PW="$E2E_USER-Pass-$RANDOM$RANDOM"
+PW="$(rand_pw)"
 user_with_totp "$E2E_USER" "$PW" || bail "cannot add $E2E_USER to the store"
 SEC=$SECRET
 set -- $RECOVERY

@@ -12,7 +12,8 @@ UNIT_TESTS = \
 	tests/unit/test_config \
 	tests/unit/test_lockout \
 	tests/unit/test_store_policy \
-	tests/unit/test_notify
+	tests/unit/test_notify \
+	tests/unit/test_quality
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 tests_unit_test_codec_SOURCES = tests/unit/test_codec.c
@@ -45,4 +46,7 @@ tests_unit_test_store_policy_LDADD = $(UNIT_LDADD)
 tests_unit_test_notify_SOURCES = tests/unit/test_notify.c
 tests_unit_test_notify_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_notify_LDADD = $(UNIT_LDADD)
+tests_unit_test_quality_SOURCES = tests/unit/test_quality.c
+tests_unit_test_quality_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_quality_LDADD = $(UNIT_LDADD)
 endif

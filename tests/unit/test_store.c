@@ -1200,10 +1200,10 @@ check_v2_rows(struct fixture *f)
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users"), 2);
 }
 
-/* A store written by schema version 2 is migrated in place, keeping every row,
- * and the new tables work at once. */
+/* A store written by schema version 2 is migrated in place (2 -> 3 -> 4),
+ * keeping every row, and the new tables work at once. */
 static void
-test_migration_v2_to_v3(void **state)
+test_migration_v2_to_current(void **state)
 {
 	struct fixture *f = *state;
 	struct fio_session sess = {.service = "sshd", .pid = 100, .started = 5};
@@ -1211,8 +1211,12 @@ test_migration_v2_to_v3(void **state)
 
 	make_v2(f);
 	open_ok(f);
-	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), FIO_STORE_SCHEMA_VERSION);
 	check_v2_rows(f);
+	/* v4: no change due, no code, for the accounts that were there */
+	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users WHERE must_change = 0"
+	                                  " AND reset_hash = '' AND reset_until = 0"),
+	                 raw_sql(f->path, "SELECT count(*) FROM users"));
 	assert_int_equal(fio_store_policy_add(f->st, 7, "all", 10, 20), FIO_STORE_OK);
 	assert_int_equal(fio_store_remember_put(f->st, 7, "192.0.2.1", 100), FIO_STORE_OK);
 	assert_int_equal(fio_store_session_add(f->st, 9, &sess), FIO_STORE_OK);
@@ -1275,9 +1279,9 @@ test_migration_v2_failed(void **state)
 	check_v2_rows(f);
 }
 
-/* A store from a newer helper (version 4) is refused and left alone. */
+/* A store from a newer helper (version 5) is refused and left alone. */
 static void
-test_v4_refused(void **state)
+test_newer_refused(void **state)
 {
 	struct fixture *f = *state;
 
@@ -1285,12 +1289,87 @@ test_v4_refused(void **state)
 	assert_int_equal(fio_store_user_add(f->st, "alice", "", "", 1), FIO_STORE_OK);
 	fio_store_close(f->st);
 	f->st = NULL;
-	raw_sql(f->path, "PRAGMA user_version = 4");
+	raw_sql(f->path, "PRAGMA user_version = 5");
 	open_refused(f, f->path);
-	assert_non_null(strstr(f->err, "version 4 is newer"));
-	assert_non_null(strstr(f->err, "(3)"));
-	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 4);
+	assert_non_null(strstr(f->err, "version 5 is newer"));
+	assert_non_null(strstr(f->err, "(4)"));
+	assert_int_equal(raw_sql(f->path, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_sql(f->path, "SELECT count(*) FROM users"), 1);
+}
+
+/* Reset codes: a code makes a change due; the change consumes it only while
+ * both hashes verified are still the account's (a code works once). */
+static void
+test_reset_codes(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+
+	open_ok(f);
+	assert_int_equal(fio_store_user_add(f->st, "alice", "a@example.org", "$y$old", 1),
+	                 FIO_STORE_OK);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.must_change, 0);
+	assert_string_equal(u.reset_hash, "");
+	assert_int_equal(fio_store_reset_set(f->st, u.id, "$y$code1", 1000, 0), FIO_STORE_OK);
+	assert_int_equal(fio_store_reset_set(f->st, 999, "$y$x", 1000, 0), FIO_STORE_NOTFOUND);
+	fio_user_clear(&u);
+	reopen(f); /* durable */
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.must_change, 1);
+	assert_string_equal(u.reset_hash, "$y$code1");
+	assert_int_equal(u.reset_until, 1000);
+	assert_int_equal(u.reset_invite, 0);
+	/* a second code replaces the first: a change verified against the first loses */
+	assert_int_equal(fio_store_reset_set(f->st, u.id, "$y$code2", 2000, 0), FIO_STORE_OK);
+	assert_int_equal(fio_store_password_change(f->st, u.id, "$y$old", "$y$code1", "$y$new"),
+	                 FIO_STORE_NOTFOUND);
+	assert_int_equal(fio_store_password_change(f->st, u.id, "$y$old", "$y$code2", "$y$new"),
+	                 FIO_STORE_OK);
+	/* the same change again (a race lost, or a reuse): nothing */
+	assert_int_equal(fio_store_password_change(f->st, u.id, "$y$old", "$y$code2", "$y$new2"),
+	                 FIO_STORE_NOTFOUND);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_string_equal(u.pwhash, "$y$new");
+	assert_string_equal(u.reset_hash, "");
+	assert_int_equal(u.reset_until, 0);
+	assert_int_equal(u.must_change, 0);
+	assert_int_equal(fio_store_set_must_change(f->st, u.id, 1), FIO_STORE_OK);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "alice", &u), FIO_STORE_OK);
+	assert_int_equal(u.must_change, 1);
+	fio_user_clear(&u);
+}
+
+/* Invitations: an account without a password, with a code and a change due. */
+static void
+test_invite(void **state)
+{
+	struct fixture *f = *state;
+	struct fio_user u;
+
+	open_ok(f);
+	assert_int_equal(
+	        fio_store_user_add_invite(f->st, "ivy", "ivy@example.org", "$y$inv", 500, 7),
+	        FIO_STORE_OK);
+	assert_int_equal(fio_store_user_add_invite(f->st, "ivy", "", "$y$inv2", 500, 8),
+	                 FIO_STORE_EXISTS);
+	assert_int_equal(fio_store_user_get(f->st, "ivy", &u), FIO_STORE_OK);
+	assert_string_equal(u.pwhash, "");
+	assert_string_equal(u.reset_hash, "$y$inv");
+	assert_int_equal(u.reset_until, 500);
+	assert_int_equal(u.reset_invite, 1);
+	assert_int_equal(u.must_change, 1);
+	assert_int_equal(u.created, 7);
+	assert_string_equal(u.email, "ivy@example.org");
+	assert_int_equal(fio_store_password_change(f->st, u.id, "", "$y$inv", "$y$pw"),
+	                 FIO_STORE_OK);
+	fio_user_clear(&u);
+	assert_int_equal(fio_store_user_get(f->st, "ivy", &u), FIO_STORE_OK);
+	assert_int_equal(u.reset_invite, 0);
+	assert_string_equal(u.pwhash, "$y$pw");
+	fio_user_clear(&u);
 }
 
 int
@@ -1326,9 +1405,11 @@ main(void)
 	        cmocka_unit_test_setup_teardown(test_lock_list_clear_del, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_lock_bad_row, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_migration_v1, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_migration_v2_to_v3, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_migration_v2_to_current, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_reset_codes, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_invite, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_migration_v2_failed, setup, teardown),
-	        cmocka_unit_test_setup_teardown(test_v4_refused, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_newer_refused, setup, teardown),
 	};
 
 	fio_log_init("test_store", 1, 0);
