@@ -2,10 +2,11 @@
 # Runs the whole test suite from a clean checkout on Debian 12, as root:
 # installs what it needs, builds with -Werror, runs `make check`, then builds
 # again with AddressSanitizer + UndefinedBehaviorSanitizer and runs it again,
-# then runs each libFuzzer target for FUZZ_SECONDS (30; scripts/fuzz.sh) and
-# every unit test binary of the first build under valgrind.
+# then runs each libFuzzer target for FUZZ_SECONDS (30; scripts/fuzz.sh),
+# every unit test binary of the first build under valgrind, and the Debian
+# package test (scripts/test-package.sh: build, lintian, install, login, purge).
 # Ends with one line "N passed, N failed" counting every test case of both runs,
-# every fuzz target and every unit test binary under valgrind.
+# every fuzz target, every unit test binary under valgrind and every package test.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -112,8 +113,32 @@ run_valgrind() {
 }
 run_valgrind || status=1
 
-passed=$((fz_passed + vg_passed))
-failed=$((fz_failed + vg_failed))
+# Debian packages: scripts/test-package.sh builds, lints, installs, logs in
+# through the installed files and purges; it prints TAP.
+pk_passed=0
+pk_failed=0
+run_package() {
+	dir=$top/build-package
+	echo "=== package: dpkg-buildpackage, lintian, install, pamtester login, purge"
+	mkdir -p "$dir"
+	bash "$top/scripts/test-package.sh" >"$dir/package.tap" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |^# ' "$dir/package.tap" | head -n 100
+	pk_passed=$(grep -c '^ok ' "$dir/package.tap")
+	pk_failed=$(grep -c '^not ok ' "$dir/package.tap")
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$dir/package.tap" | head -n 1)
+	if [ -z "$plan" ] || [ $((pk_passed + pk_failed)) -ne "$plan" ] ||
+		{ [ $rc -ne 0 ] && [ "$pk_failed" -eq 0 ]; }; then
+		echo "test-package.sh: exit $rc, plan '${plan:-none}', $pk_passed ok, $pk_failed not ok"
+		tail -n 20 "$dir/package.tap"
+		pk_failed=$((pk_failed + 1))
+	fi
+	[ "$pk_failed" -eq 0 ]
+}
+run_package || status=1
+
+passed=$((fz_passed + vg_passed + pk_passed))
+failed=$((fz_failed + vg_failed + pk_failed))
 for trs in $(find "$top"/build-plain/tests "$top"/build-sanitizers/tests -name '*.trs' 2>/dev/null); do
 	p=$(grep -cE '^:test-result: (PASS|XFAIL)' "$trs")
 	f=$(grep -cE '^:test-result: (FAIL|XPASS|ERROR|SKIP)' "$trs")
