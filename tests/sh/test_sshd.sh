@@ -17,7 +17,10 @@
 # wrong password; a recovery code works once; helper down before the login
 # and killed during it (denied promptly, the user is told, the next login works
 # after a restart); many wrong codes on one connection; publickey + code with
-# factor=second and replay across sessions; nothing secret in sshd's log.
+# factor=second and replay across sessions; enrolment of a new member of a
+# 2FA policy group inside the ssh login (secret, URI and QR code shown with the
+# code prompt, the recovery codes with the "saved" prompt), then password +
+# code; nothing secret in sshd's log.
 #
 # Missing sshd, ssh, ssh-keygen or expect is a failure, not a skip.
 [ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
@@ -30,6 +33,8 @@
 PTY_LOGIN=$LIBDIR/pty_login.exp
 E2E_USER=fioe2e  # keyboard-interactive: password + code
 E2E_KUSER=fioe2k # publickey + code (factor=second)
+E2E_NUSER=fioe2n # a new member of the policy group: enrols in its first login
+POL_GROUP=fioe2pol
 
 setup
 missing=
@@ -43,9 +48,15 @@ missing=
 # shell. Created once per machine, under the harness's lock (scripts run in
 # parallel; test_su.sh uses fioe2e too).
 flock /tmp/.fiotest-users.lock sh -c '
-	for u in '"$E2E_USER $E2E_KUSER"'; do
+	for u in '"$E2E_USER $E2E_KUSER $E2E_NUSER"'; do
 		id -u "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u" || exit 1
-	done' || bail "cannot create the local users $E2E_USER and $E2E_KUSER"
+	done' || bail "cannot create the local users $E2E_USER, $E2E_KUSER and $E2E_NUSER"
+# the policy group. $E2E_NUSER stays a member across runs (never removed: a
+# run in another build dir may be using it); what is new after the policy
+# applied is its store account, made once the helper runs with the policy.
+ensure_group "$POL_GROUP" || bail "cannot create the group $POL_GROUP"
+flock /tmp/.fiotest-users.lock sh -c 'id -nG "$1" | grep -qw "$2" || gpasswd -a "$1" "$2" >/dev/null' \
+	sh "$E2E_NUSER" "$POL_GROUP" || bail "cannot add $E2E_NUSER to $POL_GROUP"
 
 # ---------------------------------------------------------------- sshd
 SSHD_PIDS=
@@ -112,7 +123,7 @@ X11Forwarding no
 AllowTcpForwarding no
 MaxAuthTries 6
 LoginGraceTime 60
-AllowUsers $E2E_USER $E2E_KUSER
+AllowUsers $E2E_USER $E2E_KUSER $E2E_NUSER
 $extra
 EOF
 		"$SSHD" -t -f "$T/sshd-$name.conf" >"$T/work/sshd-t.out" 2>&1 || {
@@ -162,13 +173,15 @@ EOF
 # ---------------------------------------------------------------- ssh logins
 # ssh_login PORT USER PASSWORD CODE [ssh options]: ssh USER@127.0.0.1 echo E2E-OK
 # on a pty through pty_login.exp; OUT is the transcript, SSH_RC ssh's exit
-# status, NPW/NCODE the prompts answered, ELAPSED_MS. With no options only
-# keyboard-interactive is offered and only once.
+# status, NPW/NCODE/NSAVED the prompts answered, ELAPSED_MS, ENROL_STEP (CODE
+# @ENROL: the step of the code pty_login.exp made from the secret shown). With
+# no options only keyboard-interactive is offered and only once. The
+# transcript is appended to $E2E_TRANSCRIPTS (default $T/ssh-transcripts.log).
 ssh_login() {
 	local port=$1 user=$2 pw=$3 code=$4 res
 	# every password and code typed is checked against the logs at the end
 	note_secret "$pw"
-	note_secret "$code"
+	[ "$code" = @ENROL ] || note_secret "$code"
 	shift 4
 	[ $# -gt 0 ] || set -- -o PreferredAuthentications=keyboard-interactive \
 		-o PubkeyAuthentication=no -o NumberOfPasswordPrompts=1
@@ -183,10 +196,12 @@ ssh_login() {
 	NPW=$(printf '%s\n' "$res" | sed -n 's/.* password_prompts=\([0-9]*\).*/\1/p')
 	NCODE=$(printf '%s\n' "$res" | sed -n 's/.* code_prompts=\([0-9]*\).*/\1/p')
 	ELAPSED_MS=$(printf '%s\n' "$res" | sed -n 's/.* elapsed_ms=\([0-9]*\).*/\1/p')
+	NSAVED=$(printf '%s\n' "$res" | sed -n 's/.* saved_prompts=\([0-9]*\).*/\1/p')
+	ENROL_STEP=$(printf '%s\n' "$res" | sed -n 's/.* enrol_step=\([-0-9]*\).*/\1/p')
 	{
 		echo "--- ssh $user@127.0.0.1:$port $* (${ELAPSED_MS} ms)"
 		printf '%s\n' "$OUT"
-	} >>"$T/ssh-transcripts.log"
+	} >>"${E2E_TRANSCRIPTS:-$T/ssh-transcripts.log}"
 }
 
 show_ssh() {
@@ -251,7 +266,10 @@ pick_step() {
 
 
 # ---------------------------------------------------------------- setup
-check "fio-helperd starts (as root, dropping to $HELPER_USER) and answers fioctl status" start_helper ||
+# mandatory 2FA for $POL_GROUP, no grace window: a member without a factor
+# enrols in the login before access
+extra_config "policy = ( { group = \"$POL_GROUP\"; grace = \"0\"; } );"
+check "fio-helperd starts (as root, dropping to $HELPER_USER) with a 2FA policy for $POL_GROUP (grace 0) and answers fioctl status" start_helper ||
 	bail "fio-helperd does not start"
 PW_E="$(rand_pw)"
 user_with_totp "$E2E_USER" "$PW_E" || bail "cannot add $E2E_USER to the store"
@@ -342,6 +360,115 @@ t_recovery_lower() {
 	logged_in
 }
 check "another recovery code typed without dashes in lower case logs in" t_recovery_lower
+
+# ---------------------------------------------------------------- enrolment in the login
+# A store account made after the policy applied (the local account is in the
+# group already): its first login must enrol. pty_login.exp reads the secret off the screen and
+# types its code (E2E_CODE=@ENROL). A UTF-8 locale for ssh, which otherwise
+# escapes the QR code's block characters. The transcript shows the secret
+# and the recovery codes by design: it goes to a file of its own.
+M_OVERDUE="Two-factor authentication is required for your account and is not set up yet. Set it up now to continue."
+P_SAVED="Press Enter once you have saved the recovery codes: "
+PW_N="$(rand_pw)"
+add_user "$E2E_NUSER" "$PW_N" || bail "cannot add $E2E_NUSER to the store"
+
+# shown_secret_ssh: the secret of the "Secret key: XXXX XXXX ..." line in OUT
+shown_secret_ssh() {
+	printf '%s\n' "$OUT" | grep -o 'Secret key: [A-Z2-7 ]*' | tail -n 1 |
+		sed 's/^Secret key: //' | tr -d ' '
+}
+# line_no FIXED-STRING: the number of OUT's first line holding it (0: none)
+line_no() {
+	printf '%s\n' "$OUT" | grep -nF -m 1 -- "$1" | cut -d: -f1 | grep . || echo 0
+}
+
+t_enrol() {
+	local uri n_qr l_code l_codes l_saved l_ok
+	E2E_TRANSCRIPTS=$T/ssh-enrol.log LC_ALL=C.UTF-8 \
+		ssh_login "$PORT" "$E2E_NUSER" "$PW_N" @ENROL
+	SHOWN_N=$(shown_secret_ssh)
+	note_secret "$SHOWN_N"
+	CODES_N=$(printf '%s\n' "$OUT" |
+		grep -oE '\b[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b' | sort -u | tr '\n' ' ')
+	note_codes $CODES_N
+	if [ "${ENROL_STEP:--1}" -ge 0 ] && [ -n "$SHOWN_N" ]; then
+		ENROL_CODE=$(totp_at "$SHOWN_N" "$ENROL_STEP")
+		note_secret "$ENROL_CODE"
+	fi
+	logged_in && prompted 1 1 || return 1
+	[ "$NSAVED" = 1 ] || { diag "expected one '$P_SAVED' prompt, got ${NSAVED:-?}"; show_ssh; return 1; }
+	printf '%s\n' "$OUT" | grep -qF "$M_OVERDUE" ||
+		{ diag "no '$M_OVERDUE'"; show_ssh; return 1; }
+	# the secret grouped in fours, the otpauth URI with the same secret
+	printf '%s\n' "$OUT" | grep -qE '^Secret key: [A-Z2-7]{4}( [A-Z2-7]{1,4})+$' ||
+		{ diag "no 'Secret key:' line with the secret in groups"; show_ssh; return 1; }
+	uri=$(printf '%s\n' "$OUT" | grep -o 'otpauth://totp/[^ ]*' | head -n 1)
+	case "$uri" in
+	*"secret=$SHOWN_N"*) ;;
+	*) diag "the otpauth URI '$uri' does not carry the secret shown"; return 1 ;;
+	esac
+	# the QR code: rows of full and half blocks (U+2588, U+2580, U+2584)
+	n_qr=$(printf '%s\n' "$OUT" | grep -c -e '█' -e '▀' -e '▄')
+	[ "$n_qr" -ge 10 ] || { diag "expected a QR code of block characters, found $n_qr rows"; show_ssh; return 1; }
+	# in order: the secret and QR code with the code prompt, then the ten
+	# recovery codes with the "saved" prompt, then the command's output
+	set -- $CODES_N
+	[ $# = 10 ] || { diag "expected 10 recovery codes, found $#"; show_ssh; return 1; }
+	l_code=$(line_no "Verification code:")
+	l_codes=$(line_no "$1")
+	l_saved=$(line_no "$P_SAVED")
+	l_ok=$(printf '%s\n' "$OUT" | grep -nx -m 1 E2E-OK | cut -d: -f1)
+	if ! [ "$(line_no 'Secret key:')" -lt "$l_code" ] || ! [ "$l_code" -lt "$l_codes" ] ||
+		! [ "$l_codes" -lt "$l_saved" ] || ! [ "$l_saved" -lt "${l_ok:-0}" ]; then
+		diag "expected secret < 'Verification code:' < recovery codes < '$P_SAVED' < E2E-OK, lines $(line_no 'Secret key:') $l_code $l_codes $l_saved ${l_ok:-none}"
+		show_ssh
+		return 1
+	fi
+}
+check "a new member of $POL_GROUP (added after the policy applied), first ssh login: after the password the keyboard-interactive text shows the 2FA notice, the secret in groups, the otpauth:// URI and a QR code of block characters with 'Verification code:'; the code made from the secret shown is accepted, ten recovery codes come with '$P_SAVED', Enter, and the command runs" \
+	t_enrol
+
+# (the confirmation code is echoed: that prompt is echo on, pam_fio(8))
+t_enrol_echo() {
+	local hits
+	hits=$(grep -F -e "$PW_N" "$T/ssh-enrol.log" | head -n 3)
+	[ -z "$hits" ] && return 0
+	diag "echoed on the terminal:" "$hits"
+	return 1
+}
+check "... the password typed there is not echoed" t_enrol_echo
+
+t_enrol_state() {
+	local out
+	out=$(fioctl user show "$E2E_NUSER" 2>&1)
+	printf '%s\n' "$out" | grep -qx 'totp: enrolled' &&
+		printf '%s\n' "$out" | grep -qx 'recovery_codes_left: 10' && return 0
+	diag "fioctl user show $E2E_NUSER (expected totp: enrolled, recovery_codes_left: 10):" "$out"
+	return 1
+}
+check "fioctl user show: totp enrolled, 10 recovery codes left" t_enrol_state
+
+t_enrol_next() {
+	local s
+	[ -n "$SHOWN_N" ] && [ "${ENROL_STEP:--1}" -ge 0 ] || { diag "the enrolment did not happen"; return 1; }
+	# the confirmed step is used: the next code must be of a later one
+	s=$(pick_step "$ENROL_STEP")
+	ssh_login "$PORT" "$E2E_NUSER" "$PW_N" "$(totp_at "$SHOWN_N" "$s")"
+	logged_in && prompted 1 1 || return 1
+	if printf '%s\n' "$OUT" | grep -qE 'Secret key:|otpauth://|saved the recovery codes'; then
+		diag "the second login showed enrolment text"
+		show_ssh
+		return 1
+	fi
+}
+check "the next ssh login of that member asks 'Password:' and 'Verification code:'; a fresh code of the enrolled secret logs in (no enrolment text)" \
+	t_enrol_next
+
+t_enrol_replay() {
+	ssh_login "$PORT" "$E2E_NUSER" "$PW_N" "$ENROL_CODE"
+	denied && prompted 1 1
+}
+check "... and the code that confirmed the enrolment is refused afterwards (Permission denied)" t_enrol_replay
 
 # ---------------------------------------------------------------- helper down (X3)
 stop_helper
