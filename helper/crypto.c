@@ -460,3 +460,11 @@ fail:
 	fio_wipe(out, o);
 	return -1;
 }
+
+int
+fio_ct_streq(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return n == strlen(b) && fio_ct_equal(a, b, n);
+}

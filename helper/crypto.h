@@ -39,6 +39,9 @@ int fio_random_uniform(uint32_t bound, uint32_t *out);
 
 /* Constant-time equality of two equal-length buffers (CRYPTO_memcmp): 1 equal. */
 int fio_ct_equal(const void *a, const void *b, size_t n);
+/* 1 if the strings are equal, compared in constant time once the lengths
+ * agree (for hashes and codes). */
+int fio_ct_streq(const char *a, const char *b);
 
 /* RFC 4648 base32, upper case, no padding. Encode: out needs
  * (n * 8 + 4) / 5 + 1 bytes. Decode accepts upper/lower case, ignores spaces

@@ -148,15 +148,6 @@ abandon(struct auth_flow *f)
 
 /* ---- password ---------------------------------------------------------- */
 
-/* Equal strings, compared in constant time once the lengths agree. */
-static int
-same_str(const char *a, const char *b)
-{
-	size_t n = strlen(a);
-
-	return n == strlen(b) && fio_ct_equal(a, b, n);
-}
-
 /* The same authenticators (ids and sealed secrets) in the same order. */
 static int
 same_totps(const struct fio_user *a, const struct fio_user *b)
@@ -196,8 +187,8 @@ refresh_user(struct fio_conn *c, struct auth_flow *f)
 		f->reason = "account deleted during the login";
 		return 0;
 	}
-	same = now.id == f->user.id && same_str(now.pwhash, f->user.pwhash) &&
-	       same_str(now.reset_hash, f->user.reset_hash) && same_totps(&now, &f->user);
+	same = now.id == f->user.id && fio_ct_streq(now.pwhash, f->user.pwhash) &&
+	       fio_ct_streq(now.reset_hash, f->user.reset_hash) && same_totps(&now, &f->user);
 	fio_user_clear(&f->user);
 	f->user = now;
 	if (!same) {

@@ -144,8 +144,8 @@ refresh_user(struct fio_conn *c, struct pw_flow *f)
 		finish(c, f, FIO_RESULT_DENIED, 0);
 		return -1;
 	}
-	same = now.id == f->user.id && strcmp(now.pwhash, f->user.pwhash) == 0 &&
-	       strcmp(now.reset_hash, f->user.reset_hash) == 0;
+	same = now.id == f->user.id && fio_ct_streq(now.pwhash, f->user.pwhash) &&
+	       fio_ct_streq(now.reset_hash, f->user.reset_hash);
 	fio_user_clear(&now);
 	if (!same) {
 		f->reason = "password changed during the change";
